@@ -1,0 +1,86 @@
+/**
+ * The database connection: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise
+ * embedded PGlite in the data dir. Opened lazily (so `next build` never touches a database)
+ * and cached on globalThis (so every bundle of one process shares one PGlite instance).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { databaseUrl, dataDir } from '@/lib/config/env';
+import { acquireDataDirLock } from './data-dir-lock';
+import * as schema from './schema';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What a transaction callback receives; domain functions take `Db | Tx` where either works. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export type Database = {
+  driver: 'pglite' | 'postgres';
+  db: Db;
+  /** PGlite's data dir, or undefined for in-memory PGlite and PostgreSQL. */
+  dataDir?: string;
+  /** PostgreSQL's connection string. */
+  url?: string;
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions =
+  | { driver: 'postgres'; url: string; max?: number }
+  // dataDir undefined: an in-memory database (tests).
+  | { driver: 'pglite'; dataDir?: string };
+
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.driver === 'postgres') {
+    const client = postgres(options.url, { max: options.max ?? 10, onnotice: () => {} });
+    return {
+      driver: 'postgres',
+      db: drizzlePostgres(client, { schema }) as unknown as Db,
+      url: options.url,
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  let release = () => {};
+  if (options.dataDir) {
+    // PGlite creates only the last folder of its path.
+    mkdirSync(path.dirname(options.dataDir), { recursive: true });
+    release = acquireDataDirLock(path.dirname(options.dataDir));
+  }
+  const client = new PGlite(options.dataDir, { extensions: { pg_trgm } });
+  return {
+    driver: 'pglite',
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    dataDir: options.dataDir,
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}
+
+/** The options this process's environment asks for. */
+export function databaseOptionsFromEnv(): DatabaseOptions {
+  const url = databaseUrl();
+  return url ? { driver: 'postgres', url } : { driver: 'pglite', dataDir: path.join(dataDir(), 'pglite') };
+}
+
+const globalForDb = globalThis as unknown as { keywardDatabase?: Database };
+
+/** The process-wide database, opened on first use. */
+export function getDatabase(): Database {
+  globalForDb.keywardDatabase ??= openDatabase(databaseOptionsFromEnv());
+  return globalForDb.keywardDatabase;
+}
+
+export function getDb(): Db {
+  return getDatabase().db;
+}
+
+/** Replaces the process-wide database (tests and the CLI choose theirs explicitly). */
+export function setDatabase(database: Database | undefined): void {
+  globalForDb.keywardDatabase = database;
+}

@@ -1,0 +1,32 @@
+/**
+ * The wrapper every server action runs its body in: it finds the signed-in user in the
+ * database, runs one domain function (which authorizes for the project and validates), and
+ * returns a typed result. Deliberately not a 'use server' module: only actions files are.
+ */
+import { unstable_rethrow } from 'next/navigation';
+import { getDb, type Db } from '@/db/client';
+import { DomainError, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
+import type { User } from '@/lib/users/users';
+import { currentUser } from './session';
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; code: DomainErrorCode | 'internal'; error: string; fieldErrors?: FieldErrors };
+
+export async function runAction<T>(body: (ctx: { db: Db; user: User }) => Promise<T>): Promise<ActionResult<T>> {
+  const user = await currentUser();
+  if (!user) return { ok: false, code: 'unauthorized', error: 'Your session has ended. Sign in again.' };
+  try {
+    return { ok: true, data: await body({ db: getDb(), user }) };
+  } catch (error) {
+    // Lets Next's own redirect and not-found signals through.
+    unstable_rethrow(error);
+    if (error instanceof DomainError) {
+      return { ok: false, code: error.code, error: error.message, fieldErrors: error.fieldErrors };
+    }
+    // Database errors can quote query parameters; log the kind of failure, not its text.
+    const cause = (error as { cause?: { code?: string } }).cause;
+    console.error(`[action] failed: ${(error as Error).name}${cause?.code ? ` (${cause.code})` : ''}`);
+    return { ok: false, code: 'internal', error: 'Something went wrong; nothing was changed. Try again.' };
+  }
+}

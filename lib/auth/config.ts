@@ -1,0 +1,97 @@
+/**
+ * Auth.js: who may sign in and how a session is carried (a JWT naming the user id, nothing
+ * more). Roles are never put in the token; lib/auth/session.ts reads them from the database
+ * on every request. Sign-in failures are limited per email and per client address.
+ */
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { loadSecrets } from '@/lib/config/secrets';
+import { findUserByEmail } from '@/lib/users/users';
+import { verifyPassword } from './password';
+import { clientAddress, signInLimiters } from './sign-in-limiter';
+
+/** Thrown while an email or address is locked out; the login page shows the wait. */
+export class TooManySignInAttempts extends CredentialsSignin {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many sign-in attempts');
+    this.code = `rate_limited_${retryAfterSeconds}`;
+  }
+}
+
+const credentialsInput = z.object({ email: z.string().max(254), password: z.string().max(256) });
+
+async function authorizeCredentials(raw: unknown, request: Request) {
+  const parsed = credentialsInput.safeParse(raw);
+  const email = parsed.success ? parsed.data.email.trim().toLowerCase() : '';
+  const { byEmail, byAddress } = signInLimiters();
+  const emailKey = `email:${email}`;
+  const addressKey = `address:${clientAddress(request.headers)}`;
+  const waitMs = Math.max(byEmail.retryAfterMs(emailKey), byAddress.retryAfterMs(addressKey));
+  if (waitMs > 0) throw new TooManySignInAttempts(Math.ceil(waitMs / 1000));
+
+  const user = parsed.success ? await findUserByEmail(getDb(), email) : undefined;
+  const valid = await verifyPassword(user?.passwordHash, parsed.success ? parsed.data.password : '');
+  if (!user || !valid) {
+    byEmail.recordFailure(emailKey);
+    byAddress.recordFailure(addressKey);
+    return null;
+  }
+  byEmail.reset(emailKey);
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+function oidcProvider(): NextAuthConfig['providers'] {
+  const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_ID: clientId, AUTH_OIDC_SECRET: clientSecret } = process.env;
+  if (!issuer || !clientId || !clientSecret) return [];
+  return [{ id: 'oidc', name: 'Single sign-on', type: 'oidc', issuer, clientId, clientSecret }];
+}
+
+export function oidcEnabled(): boolean {
+  return oidcProvider().length > 0;
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: loadSecrets().authSecret,
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: 12 * 60 * 60 },
+  pages: { signIn: '/login', error: '/login' },
+  providers: [
+    Credentials({
+      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      authorize: authorizeCredentials,
+    }),
+    ...oidcProvider(),
+  ],
+  callbacks: {
+    // Single sign-on admits only people who already have a Keyward account with that email.
+    async signIn({ account, user }) {
+      if (account?.provider !== 'oidc') return true;
+      return Boolean(user.email && (await findUserByEmail(getDb(), user.email)));
+    },
+    async jwt({ token, user, account }) {
+      if (user && account?.provider === 'oidc') {
+        token.sub = (await findUserByEmail(getDb(), user.email ?? ''))?.id;
+      } else if (user?.id) {
+        token.sub = user.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+  logger: {
+    // Auth.js logs whole errors (stacks, causes); keep one line and never the request body.
+    error(error) {
+      if (error instanceof CredentialsSignin) return;
+      console.error(`[auth] ${error.name}: ${error.message}`);
+    },
+    warn(code) {
+      console.warn(`[auth] warning ${code}`);
+    },
+    debug() {},
+  },
+}));

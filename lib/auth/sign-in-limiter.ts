@@ -1,0 +1,69 @@
+/**
+ * Limits failed sign-in attempts per email and per client address within a sliding window.
+ * In memory and per process: memory is bounded by evicting the oldest keys, and a deployment
+ * of N nodes allows at most N times the limit (README.md says so).
+ */
+import { positiveIntFromEnv } from '@/lib/config/env';
+
+export type LimiterOptions = { maxFailures: number; windowMs: number; maxKeys?: number };
+
+export class SlidingWindowLimiter {
+  private readonly failures = new Map<string, number[]>();
+  private readonly maxKeys: number;
+
+  constructor(private readonly options: LimiterOptions) {
+    this.maxKeys = options.maxKeys ?? 50_000;
+  }
+
+  /** Milliseconds until `key` may try again, or 0 if it may now. */
+  retryAfterMs(key: string, now = Date.now()): number {
+    const times = this.recent(key, now);
+    if (times.length < this.options.maxFailures) return 0;
+    return times[times.length - this.options.maxFailures]! + this.options.windowMs - now;
+  }
+
+  recordFailure(key: string, now = Date.now()): void {
+    const times = this.recent(key, now);
+    times.push(now);
+    // Re-inserting moves the key to the end, so the Map's first key is the least recently failed.
+    this.failures.delete(key);
+    this.failures.set(key, times.slice(-this.options.maxFailures));
+    while (this.failures.size > this.maxKeys) {
+      this.failures.delete(this.failures.keys().next().value!);
+    }
+  }
+
+  reset(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private recent(key: string, now: number): number[] {
+    const times = this.failures.get(key) ?? [];
+    return times.filter((t) => t > now - this.options.windowMs);
+  }
+}
+
+type SignInLimiters = { byEmail: SlidingWindowLimiter; byAddress: SlidingWindowLimiter };
+
+const globalForLimiter = globalThis as unknown as { keywardSignInLimiters?: SignInLimiters };
+
+export function signInLimiters(): SignInLimiters {
+  if (!globalForLimiter.keywardSignInLimiters) {
+    const windowMs = positiveIntFromEnv('KEYWARD_SIGNIN_WINDOW_SECONDS', 15 * 60) * 1000;
+    globalForLimiter.keywardSignInLimiters = {
+      byEmail: new SlidingWindowLimiter({ maxFailures: positiveIntFromEnv('KEYWARD_SIGNIN_MAX_FAILURES_PER_EMAIL', 5), windowMs }),
+      byAddress: new SlidingWindowLimiter({ maxFailures: positiveIntFromEnv('KEYWARD_SIGNIN_MAX_FAILURES_PER_ADDRESS', 50), windowMs }),
+    };
+  }
+  return globalForLimiter.keywardSignInLimiters;
+}
+
+/**
+ * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (Next sets
+ * the header to the socket's address when a request arrives without one).
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get('x-forwarded-for');
+  const last = forwarded?.split(',').pop()?.trim();
+  return last || headers.get('x-real-ip') || 'unknown';
+}

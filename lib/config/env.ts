@@ -1,0 +1,29 @@
+/**
+ * Reads Keyward's environment in one place. Other modules ask here rather than reading
+ * process.env themselves, so every variable is documented once (README.md) and parsed once.
+ */
+import path from 'node:path';
+
+export function isProduction(): boolean {
+  return process.env.NODE_ENV === 'production';
+}
+
+/** The embedded database and the generated development secrets live here. */
+export function dataDir(): string {
+  return path.resolve(process.env.KEYWARD_DATA_DIR || '.data');
+}
+
+/** Set when Keyward runs on PostgreSQL; unset means embedded PGlite under dataDir(). */
+export function databaseUrl(): string | undefined {
+  return process.env.DATABASE_URL || undefined;
+}
+
+export function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive whole number, got "${raw}".`);
+  }
+  return value;
+}

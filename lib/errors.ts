@@ -1,0 +1,39 @@
+/**
+ * The errors domain functions raise on purpose. Adapters (server actions, route handlers, the
+ * CLI) map them to their own shapes; anything else is a bug and becomes a generic 500.
+ */
+export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+
+export type FieldErrors = Record<string, string[]>;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly fieldErrors?: FieldErrors,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Turns a failed zod parse into a DomainError that keeps every field's messages. */
+export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
+  const fieldErrors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = issue.path.map(String).join('.') || '_';
+    (fieldErrors[field] ??= []).push(issue.message);
+  }
+  const summary = Object.entries(fieldErrors)
+    .map(([field, messages]) => (field === '_' ? messages[0] : `${field}: ${messages[0]}`))
+    .join('; ');
+  return new DomainError('invalid_input', summary, fieldErrors);
+}
+
+/** Postgres unique_violation, from either driver. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505') return true;
+  }
+  return false;
+}

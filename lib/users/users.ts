@@ -1,0 +1,67 @@
+/**
+ * Users and their passwords. Emails are stored lower-cased; a duplicate is a conflict raised
+ * by the database's unique index, not by a prior read. Never returns a password hash to callers
+ * outside lib/auth.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '@/db/client';
+import { users } from '@/db/schema';
+import { hashPassword } from '@/lib/auth/password';
+import { DomainError, invalidInput, isUniqueViolation } from '@/lib/errors';
+import { createUserInput, emailSchema, passwordSchema, type CreateUserInput } from './schemas';
+
+export type User = { id: string; email: string; name: string };
+
+const publicColumns = { id: users.id, email: users.email, name: users.name };
+
+export async function createUser(db: Db | Tx, input: CreateUserInput): Promise<User> {
+  const parsed = createUserInput.safeParse(input);
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const { email, name, password } = parsed.data;
+  const passwordHash = password === undefined ? null : await hashPassword(password);
+  try {
+    const [user] = await db
+      .insert(users)
+      .values({ email, name: name ?? email.split('@')[0]!, passwordHash })
+      .returning(publicColumns);
+    return user!;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new DomainError('conflict', `A user with the email ${email} already exists.`, {
+        email: ['A user with this email already exists.'],
+      });
+    }
+    throw error;
+  }
+}
+
+export async function findUserByEmail(db: Db | Tx, email: string): Promise<(User & { passwordHash: string | null }) | undefined> {
+  const parsed = emailSchema.safeParse(email);
+  if (!parsed.success) return undefined;
+  const [user] = await db
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${parsed.data}`)
+    .limit(1);
+  return user;
+}
+
+export async function findUserById(db: Db | Tx, id: string): Promise<User | undefined> {
+  const [user] = await db.select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
+  return user;
+}
+
+export async function setPassword(db: Db | Tx, email: string, password: string): Promise<User> {
+  const parsedPassword = passwordSchema.safeParse(password);
+  if (!parsedPassword.success) throw invalidInput(parsedPassword.error.issues.map((i) => ({ ...i, path: ['password'] })));
+  const parsedEmail = emailSchema.safeParse(email);
+  if (!parsedEmail.success) throw invalidInput(parsedEmail.error.issues.map((i) => ({ ...i, path: ['email'] })));
+  const passwordHash = await hashPassword(parsedPassword.data);
+  const [user] = await db
+    .update(users)
+    .set({ passwordHash })
+    .where(sql`lower(${users.email}) = ${parsedEmail.data}`)
+    .returning(publicColumns);
+  if (!user) throw new DomainError('not_found', `No user has the email ${parsedEmail.data}.`, { email: ['No user has this email.'] });
+  return user;
+}
