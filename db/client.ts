@@ -50,7 +50,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     mkdirSync(path.dirname(options.dataDir), { recursive: true });
     release = acquireDataDirLock(path.dirname(options.dataDir));
   }
-  const client = new PGlite(options.dataDir, { extensions: { pg_trgm } });
+  const client = new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm } });
   return {
     driver: 'pglite',
     db: drizzlePglite(client, { schema }) as unknown as Db,

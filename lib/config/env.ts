@@ -10,7 +10,7 @@ export function isProduction(): boolean {
 
 /** The embedded database and the generated development secrets live here. */
 export function dataDir(): string {
-  return path.resolve(process.env.KEYWARD_DATA_DIR || '.data');
+  return path.resolve(/* turbopackIgnore: true */ process.env.KEYWARD_DATA_DIR || '.data');
 }
 
 /** Set when Keyward runs on PostgreSQL; unset means embedded PGlite under dataDir(). */

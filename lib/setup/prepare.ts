@@ -2,15 +2,22 @@
  * Everything a server process does before it answers: secrets, migrations, first admin.
  * Called once from instrumentation.ts; failures stop the process with a readable message.
  */
-import { getDatabase } from '@/db/client';
+import { getDatabase, getDb } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { startOperatorSocket } from '@/lib/cli/operator-socket';
+import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
+import { activeCatalogue } from '@/lib/permissions/load';
 import { bootstrapFirstAdmin } from './bootstrap';
 
 export async function prepareServer(log: (line: string) => void = console.log): Promise<void> {
   loadSecrets();
+  // A malformed KEYWARD_PERMISSIONS file stops start-up here, naming the bad field.
+  activeCatalogue();
   const database = getDatabase();
   await migrateDatabase(database);
+  // This process holds the embedded database; the CLI reaches it through the operator socket.
+  if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   const result = await bootstrapFirstAdmin(database.db);
   if (!result.created) return;
   log(`Keyward: created the first administrator ${result.email} and the project "${result.projectSlug}".`);
@@ -20,5 +27,15 @@ export async function prepareServer(log: (line: string) => void = console.log): 
       `Keyward: its generated password is shown only now: ${result.generatedPassword}\n` +
         `Keyward: change it with "npm run keyward -- user set-password ${result.email} --password-stdin" once the server is stopped.`,
     );
+  }
+}
+
+/** For instrumentation.ts: prepares, or stops the process with one readable line. */
+export async function prepareServerOrExit(): Promise<void> {
+  try {
+    await prepareServer();
+  } catch (error) {
+    console.error(`Keyward cannot start: ${(error as Error).message}`);
+    process.exit(1);
   }
 }

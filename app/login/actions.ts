@@ -1,0 +1,31 @@
+'use server';
+
+import { AuthError } from 'next-auth';
+import { signIn, TooManySignInAttempts } from '@/lib/auth/config';
+import { safeCallbackUrl } from '@/lib/auth/callback-url';
+
+export type SignInState = { error?: string; email?: string };
+
+/** Signs in with email and password through Auth.js; the limiter lives in authorize(). */
+export async function signInWithPassword(_previous: SignInState, form: FormData): Promise<SignInState> {
+  const email = String(form.get('email') ?? '').slice(0, 254);
+  try {
+    await signIn('credentials', {
+      email,
+      password: String(form.get('password') ?? ''),
+      redirectTo: safeCallbackUrl(form.get('callbackUrl')),
+    });
+    return {};
+  } catch (error) {
+    if (error instanceof TooManySignInAttempts) {
+      return { email, error: `Too many attempts, try again in ${error.retryAfterSeconds} s.` };
+    }
+    if (error instanceof AuthError) return { email, error: 'Incorrect email or password.' };
+    // A successful sign-in "throws" Next's redirect; let it through.
+    throw error;
+  }
+}
+
+export async function signInWithSso(form: FormData): Promise<void> {
+  await signIn('oidc', { redirectTo: safeCallbackUrl(form.get('callbackUrl')) });
+}

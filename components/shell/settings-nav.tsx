@@ -1,0 +1,32 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/lib/ui/cn';
+
+const sections = [
+  { segment: 'api-keys', label: 'API Keys' },
+  { segment: 'general', label: 'General' },
+] as const;
+
+export function SettingsNav({ slug }: { slug: string }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Project settings" className="flex flex-row gap-1 md:flex-col">
+      {sections.map(({ segment, label }) => {
+        const href = `/projects/${slug}/settings/${segment}`;
+        const active = pathname === href;
+        return (
+          <Link
+            key={segment}
+            href={href}
+            aria-current={active ? 'page' : undefined}
+            className={cn('rounded-md px-3 py-2 text-sm', active ? 'bg-zinc-200 font-medium' : 'text-zinc-700 hover:bg-zinc-100')}
+          >
+            {label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

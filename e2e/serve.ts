@@ -1,0 +1,75 @@
+/**
+ * Starts the production build for the browser tests on a database of their own: a fresh
+ * PostgreSQL database when DATABASE_URL is set (local servers only), else a fresh PGlite data
+ * dir. Everything the server prints goes to the terminal and to e2eServerLog(port).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import { assertLocalDatabaseUrl } from '../lib/testing/local-database';
+import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseUrl, e2eServerLog, e2eServerSecretsFile } from './support/env';
+
+async function freshPostgres(url: string): Promise<void> {
+  assertLocalDatabaseUrl(url);
+  const name = new URL(url).pathname.slice(1);
+  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+}
+
+// Usage: tsx e2e/serve.ts <port> [catalogue]
+const port = Number(process.argv[2]);
+const catalogue = process.argv[3] ?? 'diga';
+
+async function main(): Promise<void> {
+  const dataDir = e2eDataDir(port);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const databaseUrl = e2eDatabaseUrl(port);
+  if (databaseUrl) await freshPostgres(databaseUrl);
+
+  mkdirSync(path.dirname(e2eServerLog(port)), { recursive: true });
+  const log = createWriteStream(e2eServerLog(port), { flags: 'w' });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_PERMISSIONS: catalogue,
+    AUTH_SECRET: randomBytes(32).toString('base64'),
+    KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    KEYWARD_ADMIN_EMAIL: E2E_ADMIN.email,
+    KEYWARD_ADMIN_PASSWORD: E2E_ADMIN.password,
+    KEYWARD_SIGNIN_WINDOW_SECONDS: '60',
+  };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  // The run's secrets, for the last test to look for in the logs; tests append theirs.
+  writeFileSync(e2eServerSecretsFile(port), [env.AUTH_SECRET, env.KEYWARD_ENCRYPTION_KEY, E2E_ADMIN.password, ''].join('\n'), { mode: 0o600 });
+  if (port === E2E_PORTS.diga) writeFileSync(E2E_TEST_SECRETS_FILE, '', { mode: 0o600 });
+
+  const server = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      log.write(chunk);
+    });
+  }
+  const stop = () => server.kill('SIGTERM');
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  server.on('exit', (code) => {
+    log.end();
+    process.exit(code ?? 0);
+  });
+}
+
+main().catch((error) => {
+  console.error(`e2e server: ${(error as Error).message}`);
+  process.exit(1);
+});

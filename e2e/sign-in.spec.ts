@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+import { seedProject, seedUser, signIn } from './support/seed';
+
+test('a signed-out visit goes to /login and comes back after signing in', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const target = `/projects/${project.slug}/settings/general`;
+
+  await page.goto(target);
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page).toHaveURL(new RegExp(`${target}$`));
+  await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
+});
+
+test('a wrong password is refused with a clear message', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  await signIn(page, { email: admin.email, password: 'not-the-password' });
+  await expect(page.getByRole('alert').filter({ hasText: 'Incorrect email or password.' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  // The email stays filled in; the password does not.
+  await expect(page.getByLabel('Email')).toHaveValue(admin.email);
+  await expect(page.getByLabel('Password')).toHaveValue('');
+});
+
+test('after five failures even the right password waits, and the wait is shown', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await signIn(page, { email: admin.email, password: `wrong-${attempt}` });
+    await expect(page.getByRole('alert').filter({ hasText: 'Incorrect email or password.' })).toBeVisible();
+  }
+  await signIn(page, admin);
+  await expect(page.getByRole('alert').filter({ hasText: /Too many attempts, try again in \d+ s\./ })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('signing out ends the session', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  await signIn(page, admin);
+  await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'User menu' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.goto(`/projects/${project.slug}/settings/api-keys`);
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+  const cookies = await page.context().cookies();
+  expect(cookies.find((cookie) => cookie.name.includes('session-token'))).toBeUndefined();
+});

@@ -1,0 +1,55 @@
+/**
+ * Where the browser tests' servers keep their data, computed the same way in the server
+ * launcher (e2e/serve.ts) and in the tests, so tests can seed through the CLI. There are two
+ * servers: the default catalogue (diga) and retell, for the few preset-specific tests.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { test } from '@playwright/test';
+
+export const E2E_PORTS = { diga: Number(process.env.E2E_PORT || 3210), retell: Number(process.env.E2E_PORT || 3210) + 2 };
+export const baseUrlFor = (port: number) => `http://127.0.0.1:${port}`;
+export const BASE_URL = baseUrlFor(E2E_PORTS.diga);
+
+/** The signed-in state of the first administrator, saved by auth.setup.ts. */
+export const ADMIN_STATE = 'e2e/.auth/admin.json';
+
+export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password-7f3b' };
+
+/** The PostgreSQL database of a server (on DATABASE_URL's server), or undefined for PGlite. */
+export function e2eDatabaseUrl(port: number): string | undefined {
+  const base = process.env.DATABASE_URL;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.pathname = `/keyward_e2e_${port}`;
+  return url.toString();
+}
+
+export const e2eDataDir = (port: number) => path.join(os.tmpdir(), `keyward-e2e-${port}`);
+
+/** Everything a server prints during the run; scanned for secrets by the last test. */
+export const e2eServerLog = (port: number) => path.join(process.cwd(), 'test-results', `e2e-server-${port}.log`);
+
+/**
+ * Every password and secret of the run, one a line, in files the last test reads: one per
+ * server (written by e2e/serve.ts) and one the tests append to (emptied by the first server).
+ */
+export const E2E_SECRETS_DIR = path.join(process.cwd(), 'test-results');
+export const e2eServerSecretsFile = (port: number) => path.join(E2E_SECRETS_DIR, `e2e-secrets-server-${port}.txt`);
+export const E2E_TEST_SECRETS_FILE = path.join(E2E_SECRETS_DIR, 'e2e-secrets-tests.txt');
+
+/** The port of the server the running test talks to. */
+export function currentPort(): number {
+  const baseURL = test.info().project.use.baseURL;
+  return baseURL ? Number(new URL(baseURL).port) : E2E_PORTS.diga;
+}
+
+/** The environment the CLI needs to reach a test server's database. */
+export function e2eCliEnv(port = currentPort()): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, KEYWARD_DATA_DIR: e2eDataDir(port) };
+  const url = e2eDatabaseUrl(port);
+  if (url) env.DATABASE_URL = url;
+  else delete env.DATABASE_URL;
+  if (port === E2E_PORTS.retell) env.KEYWARD_PERMISSIONS = 'retell';
+  return env;
+}

@@ -1,0 +1,111 @@
+/**
+ * Seeds users and projects for one test through the real operator CLI (over the operator
+ * socket while the server holds PGlite, directly on PostgreSQL). Every password a test makes
+ * is recorded so the last test can check that none reached a log.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { E2E_TEST_SECRETS_FILE, e2eCliEnv } from './env';
+
+export function recordSecret(secret: string): void {
+  mkdirSync(path.dirname(E2E_TEST_SECRETS_FILE), { recursive: true });
+  appendFileSync(E2E_TEST_SECRETS_FILE, `${secret}\n`, { mode: 0o600 });
+}
+
+export type CliRun = { code: number; stdout: string; stderr: string };
+
+export function keyward(args: string[], stdin?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      path.join('node_modules', '.bin', 'tsx'),
+      ['scripts/keyward.ts', ...args],
+      { env: e2eCliEnv(), timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+async function mustRun(args: string[], stdin?: string): Promise<void> {
+  const run = await keyward(args, stdin);
+  expect(run.code, `keyward ${args.join(' ')}: ${run.stderr}`).toBe(0);
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export type SeededUser = { email: string; password: string };
+
+export async function seedProject(): Promise<{ slug: string; name: string }> {
+  const slug = uniqueName('p');
+  const name = `Project ${slug}`;
+  await mustRun(['project', 'add', slug, '--name', name]);
+  return { slug, name };
+}
+
+export async function seedUser(projectSlug: string, role: 'admin' | 'member'): Promise<SeededUser> {
+  const user = { email: `${uniqueName(role)}@e2e.test`, password: `pw-${randomBytes(12).toString('base64url')}` };
+  recordSecret(user.password);
+  await mustRun(['user', 'add', user.email, '--project', projectSlug, '--role', role, '--password-stdin'], `${user.password}\n`);
+  return user;
+}
+
+export async function setRole(email: string, projectSlug: string, role: 'admin' | 'member'): Promise<void> {
+  await mustRun(['user', 'set-role', email, '--project', projectSlug, '--role', role]);
+}
+
+/** Signs in through the login form, the way a person does. */
+export async function signIn(page: Page, user: SeededUser, path = '/login'): Promise<void> {
+  await page.goto(path);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export type KeyJson = {
+  id: string;
+  name: string;
+  start: string;
+  last4: string;
+  restricted: boolean;
+  permissions: Record<string, string> | null;
+  webhook: boolean;
+  previousSecretExpiresAt: string | null;
+};
+
+/** Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten). */
+export async function createKeys(projectSlug: string, prefix: string, count: number): Promise<{ id: string; secret: string }[]> {
+  const run = await keyward(['key', 'create', prefix, '--project', projectSlug, '--count', String(count)]);
+  expect(run.code, run.stderr).toBe(0);
+  const keys = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [id, secret] = line.split(' ');
+      return { id: id!, secret: secret! };
+    });
+  keys.forEach((key) => recordSecret(key.secret));
+  return keys;
+}
+
+/** What the database holds for the project's keys, newest first. */
+export async function listKeys(projectSlug: string): Promise<KeyJson[]> {
+  const run = await keyward(['key', 'list', projectSlug]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as KeyJson[];
+}
+
+/** The verification answer for a key, optionally at another time. */
+export async function verify(secret: string, require?: Record<string, string>, at?: string): Promise<Record<string, unknown>> {
+  recordSecret(secret);
+  const args = ['key', 'verify'];
+  if (require) args.push('--require', Object.entries(require).map(([resource, level]) => `${resource}=${level}`).join(','));
+  if (at) args.push('--at', at);
+  const run = await keyward(args, `${secret}\n`);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}

@@ -1,0 +1,37 @@
+/**
+ * Writes audit events. Callers pass the transaction of the change itself, so an event exists
+ * exactly when its change does. There is no function here, or anywhere, that updates or deletes
+ * an event.
+ */
+import type { Db, Tx } from '@/db/client';
+import { auditEvents } from '@/db/schema';
+
+export type AuditActor = {
+  projectId: string;
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+  actorLabel: string;
+  clientAddress?: string | null;
+};
+
+export type AuditEntry = {
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  /** Never a secret: names, flags, levels, times. */
+  metadata?: Record<string, unknown>;
+};
+
+export async function recordAudit(tx: Db | Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    projectId: actor.projectId,
+    actorType: actor.actorType,
+    actorId: actor.actorId,
+    actorLabel: actor.actorLabel,
+    clientAddress: actor.clientAddress ?? null,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId ?? null,
+    metadata: entry.metadata ?? {},
+  });
+}

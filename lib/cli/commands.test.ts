@@ -1,0 +1,147 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import type { Db } from '@/db/client';
+import { memberships, projects, users } from '@/db/schema';
+import { verifyPassword } from '@/lib/auth/password';
+import { describeEachDatabase } from '@/lib/testing/databases';
+import { findUserByEmail } from '@/lib/users/users';
+import { executeCommand, projectAdd, userAdd, userRemove, userSetPassword, userSetRole } from './commands';
+
+const PASSWORD = 'correct horse battery staple';
+
+async function snapshot(db: Db) {
+  return {
+    users: await db.select().from(users).orderBy(asc(users.email)),
+    projects: await db.select().from(projects).orderBy(asc(projects.slug)),
+    memberships: await db.select().from(memberships).orderBy(asc(memberships.projectId), asc(memberships.userId)),
+  };
+}
+
+/** The command is refused with `expected` and every table holds exactly what it held before. */
+async function expectRefusedUnchanged(db: Db, run: () => Promise<string>, expected: { code: string; message: RegExp }) {
+  const before = await snapshot(db);
+  expect(before.users.length + before.projects.length).toBeGreaterThan(0);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+  expect(error, 'the command should have been refused').toBeDefined();
+  expect(error!.code).toBe(expected.code);
+  expect(error!.message).toMatch(expected.message);
+  expect(await snapshot(db)).toEqual(before);
+}
+
+async function roleOf(db: Db, email: string, slug: string) {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(projects, eq(projects.id, memberships.projectId))
+    .where(and(eq(users.email, email), eq(projects.slug, slug)));
+  return row?.role;
+}
+
+describeEachDatabase('operator CLI commands', (current) => {
+  beforeAll(async () => {
+    await projectAdd(current().db, { slug: 'demo', name: 'Demo' });
+    await projectAdd(current().db, { slug: 'other' });
+  });
+
+  it('adds projects, named or named after their slug', async () => {
+    const { db } = current();
+    expect(await projectAdd(db, { slug: 'acme', name: '  Acme Inc  ' })).toBe('Created project acme ("Acme Inc").');
+    const rows = (await snapshot(db)).projects.map(({ slug, name }) => ({ slug, name }));
+    expect(rows).toEqual([
+      { slug: 'acme', name: 'Acme Inc' },
+      { slug: 'demo', name: 'Demo' },
+      { slug: 'other', name: 'other' },
+    ]);
+  });
+
+  it('refuses a bad or duplicate project slug and changes nothing', async () => {
+    const { db } = current();
+    await expectRefusedUnchanged(db, () => projectAdd(db, { slug: 'Bad Slug!' }), { code: 'invalid_input', message: /slug/i });
+    await expectRefusedUnchanged(db, () => projectAdd(db, { slug: 'demo', name: 'Again' }), { code: 'conflict', message: /"demo" already exists/ });
+  });
+
+  it('adds a user with a password and a role in one step', async () => {
+    const { db } = current();
+    const message = await userAdd(db, { email: 'Ada@Example.com', project: 'demo', role: 'admin', name: 'Ada', password: PASSWORD });
+    expect(message).toBe('Created user ada@example.com (admin of demo).');
+    const user = await findUserByEmail(db, 'ada@example.com');
+    expect(user?.name).toBe('Ada');
+    expect(await verifyPassword(user?.passwordHash, PASSWORD)).toBe(true);
+    expect(await roleOf(db, 'ada@example.com', 'demo')).toBe('admin');
+  });
+
+  it('adds a user without a password and says how to set one', async () => {
+    const { db } = current();
+    const message = await userAdd(db, { email: 'bob@example.com', project: 'demo', role: 'member' });
+    expect(message).toContain('no password yet');
+    expect(message).toContain('user set-password bob@example.com --password-stdin');
+    expect((await findUserByEmail(db, 'bob@example.com'))?.passwordHash).toBeNull();
+    expect(await roleOf(db, 'bob@example.com', 'demo')).toBe('member');
+  });
+
+  it('refuses bad user input, unknown projects and duplicates, and changes nothing', async () => {
+    const { db } = current();
+    const add = (input: Partial<Parameters<typeof userAdd>[1]>) => () =>
+      userAdd(db, { email: 'new@example.com', project: 'demo', role: 'member', ...input });
+    await expectRefusedUnchanged(db, add({ email: 'not-an-email' }), { code: 'invalid_input', message: /email: Enter a valid email/ });
+    await expectRefusedUnchanged(db, add({ project: 'nope' }), { code: 'not_found', message: /No project has the slug "nope"/ });
+    await expectRefusedUnchanged(db, add({ role: 'owner' }), { code: 'invalid_input', message: /Role must be "admin" or "member"/ });
+    await expectRefusedUnchanged(db, add({ password: 'short' }), { code: 'invalid_input', message: /at least 8 characters/ });
+    // A duplicate, in another case and for another project: neither a user nor a membership appears.
+    await expectRefusedUnchanged(db, add({ email: 'ADA@example.com', project: 'other', password: PASSWORD }), {
+      code: 'conflict',
+      message: /A user with the email ada@example.com already exists/,
+    });
+    expect(await findUserByEmail(db, 'new@example.com')).toBeUndefined();
+  });
+
+  it('sets a password, and refuses a short one or an unknown user without a change', async () => {
+    const { db } = current();
+    expect(await userSetPassword(db, { email: 'bob@example.com', password: PASSWORD })).toBe('Set the password of bob@example.com.');
+    expect(await verifyPassword((await findUserByEmail(db, 'bob@example.com'))?.passwordHash, PASSWORD)).toBe(true);
+    await expectRefusedUnchanged(db, () => userSetPassword(db, { email: 'bob@example.com', password: 'short' }), {
+      code: 'invalid_input',
+      message: /at least 8 characters/,
+    });
+    await expectRefusedUnchanged(db, () => userSetPassword(db, { email: 'nobody@example.com', password: PASSWORD }), {
+      code: 'not_found',
+      message: /No user has the email nobody@example.com/,
+    });
+  });
+
+  it('changes a role, adds an existing user to another project, and removes a member', async () => {
+    const { db } = current();
+    expect(await userSetRole(db, { email: 'ada@example.com', project: 'demo', role: 'member' })).toBe('ada@example.com is now member of demo.');
+    expect(await roleOf(db, 'ada@example.com', 'demo')).toBe('member');
+    await userSetRole(db, { email: 'ada@example.com', project: 'other', role: 'admin' });
+    expect(await roleOf(db, 'ada@example.com', 'other')).toBe('admin');
+    expect(await userRemove(db, { email: 'ada@example.com', project: 'other' })).toBe('Removed ada@example.com from other.');
+    expect(await roleOf(db, 'ada@example.com', 'other')).toBeUndefined();
+    expect(await roleOf(db, 'ada@example.com', 'demo')).toBe('member');
+  });
+
+  it('refuses role changes and removals that name nothing real, and changes nothing', async () => {
+    const { db } = current();
+    const setRole = (input: Partial<Parameters<typeof userSetRole>[1]>) => () =>
+      userSetRole(db, { email: 'ada@example.com', project: 'demo', role: 'admin', ...input });
+    await expectRefusedUnchanged(db, setRole({ role: 'root' }), { code: 'invalid_input', message: /Role must be/ });
+    await expectRefusedUnchanged(db, setRole({ email: 'ghost@example.com' }), { code: 'not_found', message: /No user has the email/ });
+    await expectRefusedUnchanged(db, setRole({ project: 'nope' }), { code: 'not_found', message: /No project has the slug/ });
+    await expectRefusedUnchanged(db, () => userRemove(db, { email: 'ada@example.com', project: 'other' }), {
+      code: 'not_found',
+      message: /ada@example.com is not a member of other/,
+    });
+  });
+
+  it('refuses a password command without a password on stdin', async () => {
+    const { db } = current();
+    await expectRefusedUnchanged(db, () => executeCommand(db, { kind: 'user set-password', email: 'bob@example.com' }), {
+      code: 'invalid_input',
+      message: /No password was given on stdin/,
+    });
+  });
+});

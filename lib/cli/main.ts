@@ -1,0 +1,64 @@
+/**
+ * The CLI process's side: parses argv, reads the password from stdin when asked to, and
+ * picks the database — PostgreSQL when DATABASE_URL is set; otherwise the server that holds
+ * the embedded database, through its operator socket; otherwise the embedded database itself.
+ */
+import { existsSync } from 'node:fs';
+import { databaseOptionsFromEnv, openDatabase } from '@/db/client';
+import { DataDirInUseError, dataDirHolder } from '@/db/data-dir-lock';
+import { migrateDatabase } from '@/db/migrate';
+import { dataDir } from '@/lib/config/env';
+import { parseCommand, readsPassword, type Command } from './args';
+import { MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket } from './operator-socket';
+import { errorResult, helpResult, refused, runCommandOnDb, type CliResult } from './run';
+
+/** The first line of a stream, without its line ending; reads no further than that line. */
+export function readFirstLine(stream: NodeJS.ReadableStream, limit = MAX_REQUEST_BYTES / 2): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (error?: Error) => {
+      stream.off('data', onData).off('end', onEnd).off('error', onError);
+      stream.pause();
+      if (error) reject(error);
+      else resolve(text.replace(/\r?\n[\s\S]*$/, '').replace(/\r$/, ''));
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      if (text.includes('\n')) done();
+      else if (text.length > limit) done(new Error('the password on stdin is too long.'));
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => done(error);
+    stream.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+async function runOnOwnDatabase(command: Command, stdin: string | undefined): Promise<CliResult> {
+  const database = openDatabase(databaseOptionsFromEnv());
+  try {
+    await migrateDatabase(database);
+    return await runCommandOnDb(database.db, command, stdin);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function runKeyward(argv: readonly string[], stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<CliResult> {
+  try {
+    const command = parseCommand(argv);
+    if (command.kind === 'help') return helpResult();
+    let password: string | undefined;
+    if (readsPassword(command)) {
+      if (stdin.isTTY) process.stderr.write('keyward: reading the password from stdin (first line).\n');
+      password = await readFirstLine(stdin);
+    }
+    if (databaseOptionsFromEnv().driver === 'postgres') return await runOnOwnDatabase(command, password);
+    const dir = dataDir();
+    const holder = dataDirHolder(dir);
+    if (holder === undefined) return await runOnOwnDatabase(command, password);
+    if (!existsSync(operatorSocketPath(dir))) throw new DataDirInUseError(dir, holder);
+    return await runThroughOperatorSocket(dir, argv, password).catch((error: Error) => refused(error.message));
+  } catch (error) {
+    return errorResult(error);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Creating a key: authorize, validate against the catalogue, and write the key, its secret's
+ * hash and ciphertext, the project's key count and the audit event in one transaction. The
+ * plaintext is returned here, once, and stored nowhere.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import { DomainError, invalidInput } from '@/lib/errors';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { isWithin } from '@/lib/permissions/grants';
+import { authorizeKeyManager, type Actor } from './actor';
+import { encryptSecret, hashKey } from './crypto';
+import { displayParts, generateKey, generatePublicId } from './format';
+import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
+import { createKeyInput, type CreateKeyInput } from './schemas';
+
+export type CreatedKey = { key: ApiKeyJson; secret: string };
+
+export const ESCALATION_MESSAGE = 'A key cannot grant more than the key that creates or changes it holds.';
+
+export async function createKey(
+  db: Db,
+  catalogue: Catalogue,
+  actor: Actor,
+  input: CreateKeyInput,
+  now: () => Date = () => new Date(),
+): Promise<CreatedKey> {
+  const parsed = createKeyInput(catalogue, now).safeParse(input);
+  return db.transaction(async (tx) => {
+    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const { name, expiresAt } = parsed.data;
+    const permissions = parsed.data.permissions ?? null;
+    if (!isWithin(catalogue, permissions, manager.ceiling)) throw new DomainError('forbidden', ESCALATION_MESSAGE);
+
+    const secret = generateKey();
+    const publicId = generatePublicId();
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        publicId,
+        projectId: manager.projectId,
+        name,
+        ...displayParts(secret),
+        permissions,
+        expiresAt,
+        createdBy: manager.actorType === 'user' ? manager.actorId : null,
+        createdAt: now(),
+      })
+      .returning({ id: apiKeys.id, ...keyJsonColumns });
+    await tx.insert(apiKeySecrets).values({ apiKeyId: row!.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, publicId) });
+    await tx
+      .insert(projectKeyCounts)
+      .values({ projectId: manager.projectId, keyCount: 1 })
+      .onConflictDoUpdate({ target: projectKeyCounts.projectId, set: { keyCount: sql`${projectKeyCounts.keyCount} + 1` } });
+    await recordAudit(tx, manager, {
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: publicId,
+      metadata: { name, restricted: permissions !== null, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+    });
+    return { key: toApiKeyJson(catalogue, row!), secret };
+  });
+}
+

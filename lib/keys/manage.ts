@@ -1,0 +1,96 @@
+/**
+ * Deleting a key, choosing the webhook key, and editing a key's name or permissions. Each is
+ * one transaction with its audit event; each looks the key up inside the actor's project.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiKeys, projectKeyCounts, projects } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import { DomainError, invalidInput } from '@/lib/errors';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { isWithin } from '@/lib/permissions/grants';
+import { authorizeKeyManager, type Actor } from './actor';
+import { ESCALATION_MESSAGE } from './create';
+import { keyChanged } from './events';
+import { findKeyForUpdate } from './find';
+import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
+import { updateKeyInput, type UpdateKeyInput } from './schemas';
+
+export const PERMISSIONS_FIXED_MESSAGE =
+  'Permissions of an existing key cannot be changed in this deployment. Create a new key with the permissions you need, then delete this one.';
+
+export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string): Promise<{ id: string; wasWebhookKey: boolean }> {
+  const result = await db.transaction(async (tx) => {
+    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    const key = await findKeyForUpdate(tx, manager.projectId, publicId);
+    // Secrets go with the key (ON DELETE CASCADE).
+    await tx.delete(apiKeys).where(eq(apiKeys.id, key.id));
+    await tx
+      .update(projectKeyCounts)
+      .set({ keyCount: sql`greatest(${projectKeyCounts.keyCount} - 1, 0)` })
+      .where(eq(projectKeyCounts.projectId, manager.projectId));
+    await recordAudit(tx, manager, {
+      action: 'api_key.deleted',
+      targetType: 'api_key',
+      targetId: key.publicId,
+      metadata: { name: key.name, wasWebhookKey: key.isWebhookKey },
+    });
+    return { projectId: manager.projectId, id: key.publicId, wasWebhookKey: key.isWebhookKey };
+  });
+  keyChanged({ projectId: result.projectId, publicId: result.id, kind: 'deleted' });
+  return { id: result.id, wasWebhookKey: result.wasWebhookKey };
+}
+
+/** Makes this key the project's one webhook signing key; the previous one stops being it. */
+export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string): Promise<ApiKeyJson> {
+  return db.transaction(async (tx) => {
+    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    // Concurrent choices in one project take turns here; the partial unique index is the backstop.
+    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, manager.projectId)).for('update');
+    const key = await findKeyForUpdate(tx, manager.projectId, publicId);
+    if (key.isWebhookKey) return toApiKeyJson(catalogue, key);
+    const [previous] = await tx
+      .update(apiKeys)
+      .set({ isWebhookKey: false })
+      .where(and(eq(apiKeys.projectId, manager.projectId), eq(apiKeys.isWebhookKey, true)))
+      .returning({ publicId: apiKeys.publicId });
+    const [updated] = await tx.update(apiKeys).set({ isWebhookKey: true }).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+    await recordAudit(tx, manager, {
+      action: 'webhook_key.changed',
+      targetType: 'api_key',
+      targetId: key.publicId,
+      metadata: { name: key.name, previousKeyId: previous?.publicId ?? null },
+    });
+    return toApiKeyJson(catalogue, updated!);
+  });
+}
+
+/** Renames a key, or changes its permissions where the catalogue allows; the secret stays. */
+export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, input: UpdateKeyInput): Promise<ApiKeyJson> {
+  const parsed = updateKeyInput(catalogue).safeParse(input);
+  const result = await db.transaction(async (tx) => {
+    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const key = await findKeyForUpdate(tx, manager.projectId, publicId);
+    const changes: { name?: string; permissions?: typeof key.permissions } = {};
+    if (parsed.data.name !== undefined) changes.name = parsed.data.name;
+    if (parsed.data.permissions !== undefined) {
+      if (!catalogue.editableAfterCreation) throw new DomainError('forbidden', PERMISSIONS_FIXED_MESSAGE);
+      if (!isWithin(catalogue, parsed.data.permissions, manager.ceiling)) throw new DomainError('forbidden', ESCALATION_MESSAGE);
+      changes.permissions = parsed.data.permissions;
+    }
+    const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+    await recordAudit(tx, manager, {
+      action: 'api_key.updated',
+      targetType: 'api_key',
+      targetId: key.publicId,
+      metadata: {
+        ...(changes.name !== undefined ? { name: { from: key.name, to: changes.name } } : {}),
+        ...(changes.permissions !== undefined ? { permissions: { from: key.permissions, to: changes.permissions } } : {}),
+      },
+    });
+    return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!) };
+  });
+  keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'updated' });
+  return result.key;
+}

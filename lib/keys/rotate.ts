@@ -1,0 +1,77 @@
+/**
+ * Rotation: a new secret for the same key (id, name, permissions unchanged). The old secret
+ * keeps verifying until the grace period ends, or stops at once with no grace period. A second
+ * rotation of the same key while one is running is refused (409) rather than queued.
+ */
+import { and, eq, isNull, lte } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiKeys, apiKeySecrets } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import { DomainError, invalidInput } from '@/lib/errors';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { authorizeKeyManager, type Actor } from './actor';
+import type { CreatedKey } from './create';
+import { encryptSecret, hashKey } from './crypto';
+import { keyChanged } from './events';
+import { findKeyForUpdate } from './find';
+import { displayParts, generateKey } from './format';
+import { keyJsonColumns, toApiKeyJson } from './json';
+import { rotateKeyInput, type RotateKeyInput } from './schemas';
+
+function isLockNotAvailable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '55P03') return true;
+  }
+  return false;
+}
+
+export async function rotateKey(
+  db: Db,
+  catalogue: Catalogue,
+  actor: Actor,
+  publicId: string,
+  input: RotateKeyInput,
+  now: () => Date = () => new Date(),
+): Promise<CreatedKey> {
+  const parsed = rotateKeyInput.safeParse(input);
+  let result: CreatedKey & { projectId: string };
+  try {
+    result = await db.transaction(async (tx) => {
+      const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+      if (!parsed.success) throw invalidInput(parsed.error.issues);
+      const key = await findKeyForUpdate(tx, manager.projectId, publicId, 'nowait');
+      const at = now();
+      const graceEnds = new Date(at.getTime() + parsed.data.gracePeriodSeconds * 1000);
+
+      // Secrets whose grace has already ended are of no further use.
+      await tx
+        .delete(apiKeySecrets)
+        .where(and(eq(apiKeySecrets.apiKeyId, key.id), lte(apiKeySecrets.expiresAt, at)));
+      if (parsed.data.gracePeriodSeconds === 0) {
+        await tx.delete(apiKeySecrets).where(eq(apiKeySecrets.apiKeyId, key.id));
+      } else {
+        await tx
+          .update(apiKeySecrets)
+          .set({ expiresAt: graceEnds })
+          .where(and(eq(apiKeySecrets.apiKeyId, key.id), isNull(apiKeySecrets.expiresAt)));
+      }
+
+      const secret = generateKey();
+      await tx.insert(apiKeySecrets).values({ apiKeyId: key.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, key.publicId), createdAt: at });
+      const [updated] = await tx.update(apiKeys).set(displayParts(secret)).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+      await recordAudit(tx, manager, {
+        action: 'api_key.rotated',
+        targetType: 'api_key',
+        targetId: key.publicId,
+        metadata: { name: key.name, gracePeriodSeconds: parsed.data.gracePeriodSeconds, previousSecretExpiresAt: graceEnds.toISOString() },
+      });
+      const previous = parsed.data.gracePeriodSeconds > 0 ? graceEnds : null;
+      return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!, previous), secret };
+    });
+  } catch (error) {
+    if (isLockNotAvailable(error)) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');
+    throw error;
+  }
+  keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'rotated' });
+  return { key: result.key, secret: result.secret };
+}

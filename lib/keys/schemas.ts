@@ -1,0 +1,79 @@
+/**
+ * The shapes of key input, shared by the console's forms, the server actions and the REST API.
+ * Built from the active catalogue, because which resources and levels exist is deployment data.
+ */
+import { z } from 'zod';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { permissionsInput } from '@/lib/permissions/grants';
+
+// Control characters and bidirectional overrides make a name display as something it is not.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+export const keyNameSchema = z
+  .string({ error: 'Name is required.' })
+  .trim()
+  .min(1, 'Name is required.')
+  .max(100, 'Name must be at most 100 characters.')
+  .refine((name) => !UNSAFE_CHARACTERS.test(name), 'Name cannot contain control or text-direction characters.');
+
+export const MAX_EXPIRY_DAYS = 3650;
+
+/** An ISO 8601 time in the future (and within ten years), or null/absent for "never". */
+export function expiresAtSchema(now: () => Date = () => new Date()) {
+  return z
+    .union([z.iso.datetime({ offset: true, error: 'Expiry must be an ISO 8601 date and time.' }), z.null()])
+    .optional()
+    .transform((value) => (value ? new Date(value) : null))
+    .refine((date) => date === null || date.getTime() > now().getTime(), 'Expiry must be in the future.')
+    .refine(
+      (date) => date === null || date.getTime() <= now().getTime() + MAX_EXPIRY_DAYS * 86_400_000,
+      `Expiry must be within ${MAX_EXPIRY_DAYS / 365} years.`,
+    );
+}
+
+export function createKeyInput(catalogue: Catalogue, now?: () => Date) {
+  return z.strictObject({
+    name: keyNameSchema,
+    expiresAt: expiresAtSchema(now),
+    permissions: permissionsInput(catalogue),
+  });
+}
+export type CreateKeyInput = { name: string; expiresAt?: string | null; permissions?: Record<string, string> | null };
+
+export function updateKeyInput(catalogue: Catalogue) {
+  return z
+    .strictObject({ name: keyNameSchema.optional(), permissions: permissionsInput(catalogue) })
+    .refine((input) => input.name !== undefined || input.permissions !== undefined, 'Nothing to change: give a name or permissions.');
+}
+export type UpdateKeyInput = { name?: string; permissions?: Record<string, string> | null };
+
+export const GRACE_PERIOD_CHOICES = [
+  { seconds: 0, label: 'Immediately' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 86_400, label: '24 hours' },
+  { seconds: 604_800, label: '7 days' },
+] as const;
+
+export const rotateKeyInput = z.strictObject({
+  gracePeriodSeconds: z.coerce
+    .number({ error: 'Grace period must be a number of seconds.' })
+    .int('Grace period must be a whole number of seconds.')
+    .min(0, 'Grace period cannot be negative.')
+    .max(30 * 86_400, 'Grace period can be at most 30 days.'),
+});
+export type RotateKeyInput = z.input<typeof rotateKeyInput>;
+
+export const SORTS = ['name', 'created', 'last_used'] as const;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+export const listKeysQuery = z.object({
+  q: z.string().trim().max(100).catch(''),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  pageSize: z.coerce
+    .number()
+    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(10),
+  sort: z.enum(SORTS).catch('created'),
+  dir: z.enum(['asc', 'desc']).catch('desc'),
+});
+export type ListKeysQuery = z.output<typeof listKeysQuery>;

@@ -1,0 +1,104 @@
+/**
+ * Verification, the hot path: checksum → hash → one indexed lookup → expiry → permissions.
+ * A malformed key is refused without touching the database. Every refusal has the same shape
+ * and says nothing about which keys exist.
+ */
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiKeys, apiKeySecrets } from '@/db/schema';
+import { DomainError } from '@/lib/errors';
+import { findResource, levelSchema, type Catalogue, type Level } from '@/lib/permissions/catalogue';
+import { allows, normalizeGrants, type Permissions } from '@/lib/permissions/grants';
+import { hashKey } from './crypto';
+import { isWellFormedKey } from './format';
+
+export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED';
+
+export type VerifyResult = {
+  valid: boolean;
+  code: VerifyCode;
+  keyId: string | null;
+  projectId: string | null;
+  permissions: Permissions;
+  expiresAt: string | null;
+};
+
+export type Requirement = Record<string, Exclude<Level, 'none'>>;
+
+/** The record verification needs, as the cache keeps it. */
+export type VerifiedKey = {
+  apiKeyId: string;
+  publicId: string;
+  projectId: string;
+  name: string;
+  permissions: Permissions;
+  keyExpiresAt: Date | null;
+  secretExpiresAt: Date | null;
+};
+
+export const refusal = (code: Exclude<VerifyCode, 'VALID' | 'INSUFFICIENT_PERMISSIONS'>): VerifyResult => ({
+  valid: false,
+  code,
+  keyId: null,
+  projectId: null,
+  permissions: null,
+  expiresAt: null,
+});
+
+/** Refuses a requirement naming a resource or level the catalogue does not have (a 400, not a refusal). */
+export function checkRequirement(catalogue: Catalogue, require: unknown): Requirement {
+  if (require === undefined || require === null) return {};
+  if (typeof require !== 'object' || Array.isArray(require)) {
+    throw new DomainError('invalid_input', 'require must be an object of resource → "read" | "write".', { require: ['Expected an object.'] });
+  }
+  const fields: Record<string, string[]> = {};
+  for (const [resource, level] of Object.entries(require)) {
+    if (!findResource(catalogue, resource)) fields[`require.${resource}`] = [`Unknown resource "${resource}".`];
+    else if (!levelSchema.exclude(['none']).safeParse(level).success) fields[`require.${resource}`] = ['Level must be "read" or "write".'];
+  }
+  if (Object.keys(fields).length) throw new DomainError('invalid_input', 'Invalid requirement.', fields);
+  return require as Requirement;
+}
+
+export async function lookupKey(db: Db, hash: string): Promise<VerifiedKey | undefined> {
+  const [row] = await db
+    .select({
+      apiKeyId: apiKeys.id,
+      publicId: apiKeys.publicId,
+      projectId: apiKeys.projectId,
+      name: apiKeys.name,
+      permissions: apiKeys.permissions,
+      keyExpiresAt: apiKeys.expiresAt,
+      secretExpiresAt: apiKeySecrets.expiresAt,
+    })
+    .from(apiKeySecrets)
+    .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.apiKeyId))
+    .where(eq(apiKeySecrets.hash, hash))
+    .limit(1);
+  return row;
+}
+
+/** Judges a looked-up key at time `now` against a checked requirement. */
+export function judge(catalogue: Catalogue, found: VerifiedKey | undefined, require: Requirement, now: Date): VerifyResult {
+  if (!found) return refusal('NOT_FOUND');
+  if (found.secretExpiresAt && found.secretExpiresAt <= now) return refusal('EXPIRED');
+  if (found.keyExpiresAt && found.keyExpiresAt <= now) return refusal('EXPIRED');
+  const permissions = found.permissions === null ? null : normalizeGrants(catalogue, found.permissions);
+  const granted = Object.entries(require).every(([resource, level]) => allows(catalogue, permissions, resource, level));
+  return {
+    valid: granted,
+    code: granted ? 'VALID' : 'INSUFFICIENT_PERMISSIONS',
+    keyId: found.publicId,
+    projectId: found.projectId,
+    permissions,
+    expiresAt: found.keyExpiresAt?.toISOString() ?? null,
+  };
+}
+
+export type VerifyOptions = { require?: unknown; now?: Date };
+
+export async function verifyKey(db: Db, catalogue: Catalogue, key: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const require = checkRequirement(catalogue, options.require);
+  if (!isWellFormedKey(key)) return refusal('NOT_FOUND');
+  return judge(catalogue, await lookupKey(db, hashKey(key)), require, options.now ?? new Date());
+}

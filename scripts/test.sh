@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# npm test: every check, in order, stopping at the first failure.
+# Integration tests run on PGlite always, and on PostgreSQL too when DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+export NEXT_TELEMETRY_DISABLED=1
+
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$1"; }
+
+step "Lint (ESLint, Next.js rules)"
+eslint --max-warnings=0 .
+
+step "Types (tsc --noEmit)"
+tsc --noEmit
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  step "Unit and integration tests (Vitest) on PGlite and PostgreSQL"
+else
+  step "Unit and integration tests (Vitest) on PGlite — set DATABASE_URL to run them on PostgreSQL too"
+fi
+vitest run
+
+step "Production build (next build)"
+next build
+
+step "Browser tests (Playwright, Chromium, production build)"
+playwright test
+
+printf '\n\033[1;32m✔ All checks passed.\033[0m\n'
