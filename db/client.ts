@@ -26,6 +26,8 @@ export type Database = {
   dataDir?: string;
   /** PostgreSQL's connection string. */
   url?: string;
+  /** PostgreSQL only: calls `onMessage` for each NOTIFY on `channel`; resolves to an unlisten. */
+  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -41,6 +43,10 @@ export function openDatabase(options: DatabaseOptions): Database {
       driver: 'postgres',
       db: drizzlePostgres(client, { schema }) as unknown as Db,
       url: options.url,
+      listen: async (channel, onMessage) => {
+        const { unlisten } = await client.listen(channel, onMessage);
+        return unlisten;
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }

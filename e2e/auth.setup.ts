@@ -6,6 +6,6 @@ setup('the first administrator signs in and lands on the API Keys page', async (
   recordSecret(E2E_ADMIN.password);
   await signIn(page, E2E_ADMIN);
   await expect(page).toHaveURL(/\/projects\/default\/settings\/api-keys$/);
-  await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
   await page.context().storageState({ path: ADMIN_STATE });
 });

@@ -72,7 +72,7 @@ test.describe('next dev', () => {
     await page.getByLabel('Email').fill('dev-admin@e2e.test');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible({ timeout: 120_000 });
 
     await page.goto(`http://127.0.0.1:${port}/projects/default/settings/general`);
     await page.getByLabel('Project name').fill('Renamed under dev');

@@ -8,7 +8,7 @@ test.describe('the first administrator', () => {
   test('goes from / to the default project’s API Keys page, with the shell around it', async ({ page }) => {
     await page.goto('/');
     await expect(page).toHaveURL(/\/projects\/default\/settings\/api-keys$/);
-    await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Project settings' }).getByRole('link', { name: 'API Keys' })).toHaveAttribute(
       'aria-current',
       'page',
@@ -23,7 +23,7 @@ test('a member sees that only administrators can manage API keys', async ({ page
   const member = await seedUser(project.slug, 'member');
   await signIn(page, member);
   await expect(page).toHaveURL(new RegExp(`/projects/${project.slug}/settings/api-keys$`));
-  await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
   await expect(page.getByText('Only administrators can manage API keys')).toBeVisible();
 });
 
@@ -32,7 +32,7 @@ test('someone outside a project gets 404 for its pages', async ({ page }) => {
   const other = await seedProject();
   const outsider = await seedUser(other.slug, 'admin');
   await signIn(page, outsider);
-  await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
 
   for (const path of [`/projects/${theirs.slug}/settings/api-keys`, `/projects/${theirs.slug}/settings/general`, '/projects/no-such-project/settings/api-keys']) {
     const response = await page.goto(path);

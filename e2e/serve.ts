@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { assertLocalDatabaseUrl } from '../lib/testing/local-database';
-import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseUrl, e2eServerLog, e2eServerSecretsFile } from './support/env';
+import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseUrl, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
 
 async function freshPostgres(url: string): Promise<void> {
   assertLocalDatabaseUrl(url);
@@ -49,6 +49,8 @@ async function main(): Promise<void> {
   // The run's secrets, for the last test to look for in the logs; tests append theirs.
   writeFileSync(e2eServerSecretsFile(port), [env.AUTH_SECRET, env.KEYWARD_ENCRYPTION_KEY, E2E_ADMIN.password, ''].join('\n'), { mode: 0o600 });
   if (port === E2E_PORTS.diga) writeFileSync(E2E_TEST_SECRETS_FILE, '', { mode: 0o600 });
+  // Tests that seed PostgreSQL directly encrypt new keys' secrets under the server's key.
+  writeFileSync(e2eServerEnvFile(port), JSON.stringify({ KEYWARD_ENCRYPTION_KEY: env.KEYWARD_ENCRYPTION_KEY }), { mode: 0o600 });
 
   const server = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     env,

@@ -43,7 +43,7 @@ test('signing out ends the session', async ({ page }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
   await signIn(page, admin);
-  await expect(page.getByRole('heading', { name: 'API Keys' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
 
   await page.getByRole('button', { name: 'User menu' }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();

@@ -80,13 +80,18 @@ describe.each(testDrivers())('keyward CLI [%s]', (driver) => {
     }
   }
 
-  it('adds a project and an administrator, and sets a password from stdin', async () => {
+  // Generous limits: each run starts a process and, on PGlite, an embedded database (the first
+  // one creates it), which takes many seconds on a busy two-core machine.
+  it('adds a project', async () => {
     expect(await keyward(['project', 'add', 'demo', '--name', 'Demo'], env)).toEqual({ code: 0, stdout: 'Created project demo ("Demo").\n', stderr: '' });
+  }, 180_000);
+
+  it('adds an administrator and sets a password from stdin', async () => {
     const added = await keyward(['user', 'add', 'Admin@Example.com', '--project', 'demo', '--role', 'admin', '--password-stdin'], env, `${PASSWORD}\nnot read\n`);
     expect(added).toEqual({ code: 0, stdout: 'Created user admin@example.com (admin of demo).\n', stderr: '' });
     const set = await keyward(['user', 'set-password', 'admin@example.com', '--password-stdin'], env, `${NEW_PASSWORD}\r\n`);
     expect(set).toEqual({ code: 0, stdout: 'Set the password of admin@example.com.\n', stderr: '' });
-  }, 90_000);
+  }, 180_000);
 
   it('exits non-zero with a clear message on bad input, and changes nothing', async () => {
     const cases: [string[], number, RegExp, string?][] = [
@@ -109,7 +114,7 @@ describe.each(testDrivers())('keyward CLI [%s]', (driver) => {
     }));
     expect(counts).toEqual([1, 1, 1]);
     expect(passwordInForce).toBe(true);
-  }, 90_000);
+  }, 180_000);
 
   it('never prints a password', () => {
     expect(outputs.length).toBeGreaterThanOrEqual(16);
@@ -144,7 +149,7 @@ describe('keyward CLI beside a server that holds the embedded database', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`keyward: The embedded database in ${dataDir} is in use by another Keyward process (pid ${sleeper.pid}). Stop that process first, or run against PostgreSQL by setting DATABASE_URL.\n`);
     expect(existsSync(path.join(dataDir, 'pglite'))).toBe(false);
-  }, 30_000);
+  }, 120_000);
 
   it('runs the command inside the server through its operator socket', async () => {
     const close = await startOperatorSocket(() => server.db, dataDir);
@@ -158,5 +163,5 @@ describe('keyward CLI beside a server that holds the embedded database', () => {
     } finally {
       await close();
     }
-  }, 30_000);
+  }, 120_000);
 });

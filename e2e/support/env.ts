@@ -27,6 +27,9 @@ export function e2eDatabaseUrl(port: number): string | undefined {
 
 export const e2eDataDir = (port: number) => path.join(os.tmpdir(), `keyward-e2e-${port}`);
 
+/** The server's encryption key, for tests that write keys to its PostgreSQL database directly. */
+export const e2eServerEnvFile = (port: number) => path.join(e2eDataDir(port), 'e2e-server-env.json');
+
 /** Everything a server prints during the run; scanned for secrets by the last test. */
 export const e2eServerLog = (port: number) => path.join(process.cwd(), 'test-results', `e2e-server-${port}.log`);
 
@@ -44,12 +47,4 @@ export function currentPort(): number {
   return baseURL ? Number(new URL(baseURL).port) : E2E_PORTS.diga;
 }
 
-/** The environment the CLI needs to reach a test server's database. */
-export function e2eCliEnv(port = currentPort()): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, KEYWARD_DATA_DIR: e2eDataDir(port) };
-  const url = e2eDatabaseUrl(port);
-  if (url) env.DATABASE_URL = url;
-  else delete env.DATABASE_URL;
-  if (port === E2E_PORTS.retell) env.KEYWARD_PERMISSIONS = 'retell';
-  return env;
-}
+export const catalogueOf = (port: number) => (port === E2E_PORTS.retell ? 'retell' : 'diga');

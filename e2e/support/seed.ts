@@ -1,32 +1,18 @@
 /**
- * Seeds users and projects for one test through the real operator CLI (over the operator
- * socket while the server holds PGlite, directly on PostgreSQL). Every password a test makes
- * is recorded so the last test can check that none reached a log.
+ * Seeds users, projects and keys for one test with the operator CLI's commands (./cli.ts).
+ * Every password and key a test makes is recorded so the last test can check that none
+ * reached a log.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import { E2E_TEST_SECRETS_FILE, e2eCliEnv } from './env';
+import { keyward } from './cli';
+import { E2E_TEST_SECRETS_FILE } from './env';
 
 export function recordSecret(secret: string): void {
   mkdirSync(path.dirname(E2E_TEST_SECRETS_FILE), { recursive: true });
   appendFileSync(E2E_TEST_SECRETS_FILE, `${secret}\n`, { mode: 0o600 });
-}
-
-export type CliRun = { code: number; stdout: string; stderr: string };
-
-export function keyward(args: string[], stdin?: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      path.join('node_modules', '.bin', 'tsx'),
-      ['scripts/keyward.ts', ...args],
-      { env: e2eCliEnv(), timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
 }
 
 async function mustRun(args: string[], stdin?: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import { memberships, projects, users } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { findUserByEmail } from '@/lib/users/users';
-import { executeCommand, projectAdd, userAdd, userRemove, userSetPassword, userSetRole } from './commands';
+import { checkCommandInput, executeCommand, projectAdd, userAdd, userRemove, userSetPassword, userSetRole } from './commands';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -143,5 +143,21 @@ describeEachDatabase('operator CLI commands', (current) => {
       code: 'invalid_input',
       message: /No password was given on stdin/,
     });
+  });
+});
+
+describe('checking command input before a database is opened', () => {
+  it('refuses what the commands would refuse, and accepts good input', () => {
+    const addUser = { kind: 'user add', email: 'a@example.com', project: 'demo', role: 'member', passwordStdin: false } as const;
+    expect(() => checkCommandInput(addUser)).not.toThrow();
+    expect(() => checkCommandInput({ ...addUser, passwordStdin: true }, PASSWORD)).not.toThrow();
+    expect(() => checkCommandInput({ ...addUser, email: 'nope' })).toThrow(/email: Enter a valid email address/);
+    expect(() => checkCommandInput({ ...addUser, role: 'owner' })).toThrow(/Role must be/);
+    expect(() => checkCommandInput({ ...addUser, project: 'Not A Slug' })).toThrow(/project: /);
+    expect(() => checkCommandInput({ ...addUser, passwordStdin: true }, 'short')).toThrow(/password: Password must be at least 8/);
+    expect(() => checkCommandInput({ kind: 'project add', slug: '-x-' })).toThrow(/slug/);
+    expect(() => checkCommandInput({ kind: 'user set-password', email: 'a@example.com' }, 'short')).toThrow(/at least 8/);
+    expect(() => checkCommandInput({ kind: 'user set-role', email: 'a@example.com', project: 'demo', role: 'root' })).toThrow(/Role must be/);
+    expect(() => checkCommandInput({ kind: 'user remove', email: 'a@', project: 'demo' })).toThrow(/email/);
   });
 });

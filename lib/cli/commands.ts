@@ -10,8 +10,8 @@ import type { Db, Tx } from '@/db/client';
 import { memberships } from '@/db/schema';
 import { DomainError, invalidInput } from '@/lib/errors';
 import { createProject, requireProjectBySlug, setMembership } from '@/lib/projects/projects';
-import { projectSlugSchema } from '@/lib/projects/schemas';
-import { createUserInput, emailSchema, roleSchema } from '@/lib/users/schemas';
+import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
+import { createUserInput, emailSchema, passwordSchema, roleSchema } from '@/lib/users/schemas';
 import { createUser, findUserByEmail, setPassword } from '@/lib/users/users';
 import type { Command } from './args';
 import { keyCreate, keyList, keyVerify } from './key-commands';
@@ -19,6 +19,7 @@ import { keyCreate, keyList, keyVerify } from './key-commands';
 const userAddInput = createUserInput.extend({ project: projectSlugSchema, role: roleSchema });
 const membershipInput = z.strictObject({ email: emailSchema, project: projectSlugSchema, role: roleSchema });
 const removeInput = membershipInput.omit({ role: true });
+const setPasswordInput = z.strictObject({ email: emailSchema, password: passwordSchema });
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const parsed = schema.safeParse(input);
@@ -87,6 +88,32 @@ export async function userRemove(db: Db, input: { email: string; project: string
     }
   });
   return `Removed ${email} from ${slug}.`;
+}
+
+/**
+ * Checks a user or project command's input without a database, so that the CLI refuses a typo
+ * before it opens one (an embedded database takes seconds to start). The commands check again.
+ */
+export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, password?: string): void {
+  switch (command.kind) {
+    case 'project add':
+      parse(createProjectInput, { slug: command.slug, name: command.name });
+      return;
+    case 'user add':
+      parse(userAddInput, { email: command.email, project: command.project, role: command.role, name: command.name, password });
+      return;
+    case 'user set-password':
+      if (password !== undefined) parse(setPasswordInput, { email: command.email, password });
+      return;
+    case 'user set-role':
+      parse(membershipInput, { email: command.email, project: command.project, role: command.role });
+      return;
+    case 'user remove':
+      parse(removeInput, { email: command.email, project: command.project });
+      return;
+    default:
+      return; // The key commands check their own input when they run.
+  }
 }
 
 /** Runs a parsed command; `password` is stdin's first line, for the commands that read one. */

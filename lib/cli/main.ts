@@ -9,6 +9,7 @@ import { DataDirInUseError, dataDirHolder } from '@/db/data-dir-lock';
 import { migrateDatabase } from '@/db/migrate';
 import { dataDir } from '@/lib/config/env';
 import { parseCommand, readsPassword, type Command } from './args';
+import { checkCommandInput } from './commands';
 import { MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket } from './operator-socket';
 import { errorResult, helpResult, refused, runCommandOnDb, type CliResult } from './run';
 
@@ -52,6 +53,7 @@ export async function runKeyward(argv: readonly string[], stdin: NodeJS.Readable
       if (stdin.isTTY) process.stderr.write('keyward: reading the password from stdin (first line).\n');
       password = await readFirstLine(stdin);
     }
+    checkCommandInput(command, password);
     if (databaseOptionsFromEnv().driver === 'postgres') return await runOnOwnDatabase(command, password);
     const dir = dataDir();
     const holder = dataDirHolder(dir);

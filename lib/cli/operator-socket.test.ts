@@ -40,8 +40,8 @@ describe('operator socket', () => {
     close = await startOperatorSocket(() => database.db, dir, log);
   });
   afterAll(async () => {
-    await close();
-    await database.close();
+    await close?.();
+    await database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
   afterEach(() => expect(log).not.toHaveBeenCalled());

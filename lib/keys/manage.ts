@@ -11,7 +11,7 @@ import type { Catalogue } from '@/lib/permissions/catalogue';
 import { isWithin } from '@/lib/permissions/grants';
 import { authorizeKeyManager, type Actor } from './actor';
 import { ESCALATION_MESSAGE } from './create';
-import { keyChanged } from './events';
+import { announceKeyChange, keyChanged } from './events';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 import { updateKeyInput, type UpdateKeyInput } from './schemas';
@@ -25,6 +25,7 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     // Secrets go with the key (ON DELETE CASCADE).
     await tx.delete(apiKeys).where(eq(apiKeys.id, key.id));
+    await announceKeyChange(tx, key.publicId);
     await tx
       .update(projectKeyCounts)
       .set({ keyCount: sql`greatest(${projectKeyCounts.keyCount} - 1, 0)` })
@@ -80,6 +81,7 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
       changes.permissions = parsed.data.permissions;
     }
     const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+    await announceKeyChange(tx, key.publicId);
     await recordAudit(tx, manager, {
       action: 'api_key.updated',
       targetType: 'api_key',

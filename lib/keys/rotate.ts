@@ -12,7 +12,7 @@ import type { Catalogue } from '@/lib/permissions/catalogue';
 import { authorizeKeyManager, type Actor } from './actor';
 import type { CreatedKey } from './create';
 import { encryptSecret, hashKey } from './crypto';
-import { keyChanged } from './events';
+import { announceKeyChange, keyChanged } from './events';
 import { findKeyForUpdate } from './find';
 import { displayParts, generateKey } from './format';
 import { keyJsonColumns, toApiKeyJson } from './json';
@@ -59,6 +59,7 @@ export async function rotateKey(
       const secret = generateKey();
       await tx.insert(apiKeySecrets).values({ apiKeyId: key.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, key.publicId), createdAt: at });
       const [updated] = await tx.update(apiKeys).set(displayParts(secret)).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+      await announceKeyChange(tx, key.publicId);
       await recordAudit(tx, manager, {
         action: 'api_key.rotated',
         targetType: 'api_key',

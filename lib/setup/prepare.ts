@@ -7,6 +7,8 @@ import { migrateDatabase } from '@/db/migrate';
 import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
+import { KEY_CHANNEL } from '@/lib/keys/events';
+import { verifyCache } from '@/lib/keys/verify-cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { bootstrapFirstAdmin } from './bootstrap';
 
@@ -16,6 +18,8 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   activeCatalogue();
   const database = getDatabase();
   await migrateDatabase(database);
+  // Other nodes' deletes, rotations and edits reach this node's verification cache at once.
+  if (database.listen) await database.listen(KEY_CHANNEL, (publicId) => verifyCache().dropKey(publicId));
   // This process holds the embedded database; the CLI reaches it through the operator socket.
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   const result = await bootstrapFirstAdmin(database.db);
@@ -30,10 +34,16 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   }
 }
 
-/** For instrumentation.ts: prepares, or stops the process with one readable line. */
+const globalForPrepare = globalThis as unknown as { keywardPrepared?: Promise<void> };
+
+/**
+ * Prepares once per process — server.ts and instrumentation.ts both ask, from different module
+ * copies — or stops the process with one readable line.
+ */
 export async function prepareServerOrExit(): Promise<void> {
   try {
-    await prepareServer();
+    globalForPrepare.keywardPrepared ??= prepareServer();
+    await globalForPrepare.keywardPrepared;
   } catch (error) {
     console.error(`Keyward cannot start: ${(error as Error).message}`);
     process.exit(1);

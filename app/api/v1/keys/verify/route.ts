@@ -1,0 +1,13 @@
+import { answerVerify, MAX_VERIFY_BODY_BYTES } from '@/lib/api/verify-endpoint';
+import { clientAddress } from '@/lib/auth/sign-in-limiter';
+
+// Under `npm start`, server.ts answers this path before Next; this handler serves `next dev`
+// with the same code.
+export const dynamic = 'force-dynamic';
+
+export async function POST(request: Request): Promise<Response> {
+  const text = await request.text();
+  const body = Buffer.byteLength(text) > MAX_VERIFY_BODY_BYTES ? undefined : text;
+  const answer = await answerVerify(body, clientAddress(request.headers));
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}

@@ -1,0 +1,281 @@
+/**
+ * How the API Keys page's query scales: `npm run bench:console [-- options]`.
+ *
+ * For PostgreSQL and for PGlite, one project is grown to 1,000, then 100,000, then 1,000,000
+ * keys (beside a second project holding keys of its own, so filtering by project matters). After
+ * each size the tables are vacuumed and analyzed, and every case below is timed through
+ * listKeys — authorization, count (or capped search count), the page itself and the grace-period
+ * lookup: the server-side work behind one page view — as the median of repeated runs after a
+ * few warm-ups. The figures are printed with the ratio 1M / 1k; nothing is asserted. Issue 3's
+ * target, on PostgreSQL: the 1M median within 3× of the 1k median and under 100 ms.
+ *
+ * PostgreSQL: DATABASE_URL's database if set (the bench's two projects are deleted afterwards),
+ * else a temporary database created on 127.0.0.1 and dropped. PGlite: a temporary data dir.
+ *
+ * Options: --drivers postgres,pglite  --sizes 1000,100000,1000000  --pglite-max <n> (largest
+ * PGlite size, default all)  --other <n> (keys in the other project, default 50000)
+ * --runs 25  --warmups 3  --no-vacuum (time the tables as seeded: PGlite has no autovacuum, so
+ * an embedded deployment never gets statistics or a visibility map unless someone runs VACUUM)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { inArray } from 'drizzle-orm';
+import postgres from 'postgres';
+import { openDatabase, type Database } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { projects, users } from '@/db/schema';
+import { analyzeKeys, ensureProject, seedKeys } from '@/db/seed';
+import type { Actor } from '@/lib/keys/actor';
+import { listKeys } from '@/lib/keys/list';
+import type { ListKeysQuery } from '@/lib/keys/schemas';
+import { digaCatalogue as catalogue } from '@/lib/permissions/presets';
+
+type Driver = Database['driver'];
+
+/** A database to run on, and how to get rid of it afterwards. */
+type Target = { database: Database; label: string; dispose(): Promise<void> };
+
+// ---------------------------------------------------------------------------------------------
+// What is measured
+
+const base: ListKeysQuery = { q: '', page: 1, pageSize: 10, sort: 'created', dir: 'desc' };
+
+/** `other`: run against the other project (its size stays fixed while the main one grows). */
+type Case = { label: string; query: Partial<ListKeysQuery>; middle?: boolean; other?: boolean };
+
+// "Checkout" is in about 1 name in 40 (so a million keys hit the search count's cap);
+// "mei's zapier" in about 1 in 4,000; "pr" and "xq" have no trigram for the GIN index to use.
+const CASES: Case[] = [
+  { label: 'first page · created ↓', query: {} },
+  { label: 'first page · name ↑', query: { sort: 'name', dir: 'asc' } },
+  { label: 'first page · last used ↓', query: { sort: 'last_used', dir: 'desc' } },
+  { label: 'first page · last used ↑', query: { sort: 'last_used', dir: 'asc' } },
+  { label: 'middle page · created ↓', query: {}, middle: true },
+  { label: 'middle page · name ↑', query: { sort: 'name', dir: 'asc' }, middle: true },
+  { label: 'middle page · last used ↓', query: { sort: 'last_used', dir: 'desc' }, middle: true },
+  { label: 'search "Checkout" · first page', query: { q: 'Checkout' } },
+  { label: 'search "Checkout" · name ↑', query: { q: 'Checkout', sort: 'name', dir: 'asc' } },
+  { label: 'search "Checkout" · middle page', query: { q: 'Checkout' }, middle: true },
+  { label: `search "mei's zapier" · first page`, query: { q: "mei's zapier" } },
+  { label: 'search "pr" · first page', query: { q: 'pr' } },
+  { label: 'search "xq" (no match) · first page', query: { q: 'xq' } },
+  { label: 'other project · first page', query: {}, other: true },
+  { label: 'other project · search "Checkout"', query: { q: 'Checkout' }, other: true },
+];
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const shortSize = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
+
+const median = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+type Timed = { ms: number; page: number; total: string };
+
+async function timeCase(db: Database['db'], actor: Actor, testCase: Case, runs: number, warmups: number): Promise<Timed> {
+  let query: ListKeysQuery = { ...base, ...testCase.query };
+  const first = await listKeys(db, catalogue, actor, query);
+  if (testCase.middle) query = { ...query, page: Math.max(1, Math.floor(first.pageCount / 2)) };
+  const samples: number[] = [];
+  for (let i = 0; i < warmups + runs; i++) {
+    const started = performance.now();
+    await listKeys(db, catalogue, actor, query);
+    if (i >= warmups) samples.push(performance.now() - started);
+  }
+  return { ms: median(samples), page: query.page, total: `${fmt(first.total)}${first.totalIsCapped ? '+' : ''}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+async function postgresTarget(): Promise<Target> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const database = openDatabase({ driver: 'postgres', url, max: 4 });
+    return { database, label: `PostgreSQL (${new URL(url).pathname.slice(1)}, DATABASE_URL)`, dispose: () => database.close() };
+  }
+  const server = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `keyward_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const database = openDatabase({ driver: 'postgres', url: server.replace(/\/postgres$/, `/${name}`), max: 4 });
+  return {
+    database,
+    label: `PostgreSQL (temporary database ${name})`,
+    dispose: async () => {
+      await database.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+function pgliteTarget(): Target {
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-'));
+  const database = openDatabase({ driver: 'pglite', dataDir: path.join(dir, 'pglite') });
+  return {
+    database,
+    label: `PGlite (temporary data dir ${dir})`,
+    dispose: async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One driver: grow the project size by size, timing every case at each size
+
+type Options = { sizes: number[]; other: number; runs: number; warmups: number; vacuum: boolean };
+type Result = { label: string; sizes: number[]; seedSeconds: number[]; medians: number[][]; notes: string[] };
+
+async function benchTarget(target: Target, options: Options): Promise<Result> {
+  const { database } = target;
+  const { db } = database;
+  console.log(`\n${target.label}`);
+  await migrateDatabase(database);
+
+  const suffix = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const admin = `bench-${suffix}@keyward.local`;
+  const { project, adminId } = await ensureProject(db, `bench-${suffix}`, admin);
+  const other = await ensureProject(db, `bench-${suffix}-other`, admin);
+  const actor: Actor = { type: 'user', userId: adminId!, projectSlug: project.slug };
+  const otherActor: Actor = { type: 'user', userId: adminId!, projectSlug: other.project.slug };
+  const concurrency = database.driver === 'postgres' ? 2 : 1;
+  const result: Result = { label: target.label, sizes: options.sizes, seedSeconds: [], medians: CASES.map(() => []), notes: [] };
+
+  try {
+    const otherMs = await seedKeys(db, { projectId: other.project.id, count: options.other, concurrency, catalogue });
+    console.log(`  other project: ${fmt(options.other)} keys seeded in ${(otherMs / 1000).toFixed(1)} s`);
+
+    let held = 0;
+    for (const size of options.sizes) {
+      let lastLog = 0;
+      const ms = await seedKeys(db, {
+        projectId: project.id,
+        count: size - held,
+        concurrency,
+        catalogue,
+        onProgress: (written, elapsed) => {
+          if (elapsed - lastLog < 15_000) return;
+          lastLog = elapsed;
+          console.log(`    … ${fmt(held + written)} keys (${(elapsed / 1000).toFixed(0)} s)`);
+        },
+      });
+      held = size;
+      let after = 'not vacuumed or analyzed';
+      if (options.vacuum) {
+        const analyzeStarted = performance.now();
+        await analyzeKeys(db);
+        after = `vacuum + analyze ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s`;
+      }
+      result.seedSeconds.push(ms / 1000);
+      console.log(`  ${fmt(size)} keys: seeded in ${(ms / 1000).toFixed(1)} s, ${after}; timing…`);
+
+      const seen = new Set<string>();
+      for (const [i, testCase] of CASES.entries()) {
+        const timed = await timeCase(db, testCase.other ? otherActor : actor, testCase, options.runs, options.warmups);
+        result.medians[i]!.push(timed.ms);
+        const search = testCase.query.q ? `"${testCase.query.q}"` : '';
+        if (testCase.middle) seen.add(`${search ? `${search} ` : ''}middle page = ${fmt(timed.page)}`);
+        else if (search) seen.add(`${testCase.other ? 'other project ' : ''}${search} matches ${timed.total}`);
+      }
+      result.notes.push(`${shortSize(size)}: ${[...seen].join(', ')}`);
+    }
+  } finally {
+    if (process.env.DATABASE_URL && database.driver === 'postgres') {
+      // Someone's own database: leave it as it was.
+      await db.delete(projects).where(inArray(projects.id, [project.id, other.project.id]));
+      await db.delete(users).where(inArray(users.id, [adminId!]));
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function printResult(result: Result, driver: Driver): void {
+  const { sizes } = result;
+  const first = 0;
+  const last = sizes.length - 1;
+  const ratioLabel = `${shortSize(sizes[last]!)}/${shortSize(sizes[first]!)}`;
+  const target = driver === 'postgres' && sizes[last] === 1_000_000 && sizes[first] === 1000;
+  const header = ['median ms', ...sizes.map(shortSize), ratioLabel, ...(target ? ['target'] : [])];
+  const rows = CASES.map((testCase, i) => {
+    const medians = result.medians[i]!;
+    const ratio = medians[last]! / medians[first]!;
+    const meets = ratio <= 3 && medians[last]! < 100;
+    return [testCase.label, ...medians.map((ms) => ms.toFixed(2)), `${ratio.toFixed(1)}×`, ...(target ? [meets ? 'met' : 'MISSED'] : [])];
+  });
+  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => row[col]!.length)));
+  const line = (cells: string[]) => cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
+
+  console.log(`\n${result.label}`);
+  console.log(`seeding (s): ${sizes.map((size, i) => `→${shortSize(size)} ${result.seedSeconds[i]!.toFixed(1)}`).join(', ')}`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  for (const note of result.notes) console.log(`  ${note}`);
+  console.log('  (n+ = a search count capped at SEARCH_COUNT_CAP)');
+  if (target) console.log('  target (issue 3): 1M median ≤ 3× the 1k median and < 100 ms');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function wholeNumber(name: string, raw: string, min = 1): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}".`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      drivers: { type: 'string', default: 'postgres,pglite' },
+      sizes: { type: 'string', default: '1000,100000,1000000' },
+      'pglite-max': { type: 'string' },
+      other: { type: 'string', default: '50000' },
+      runs: { type: 'string', default: '25' },
+      warmups: { type: 'string', default: '3' },
+      'no-vacuum': { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes
+    .split(',')
+    .map((size) => wholeNumber('sizes', size.trim()))
+    .sort((a, b) => a - b);
+  const runs = wholeNumber('runs', values.runs);
+  const warmups = wholeNumber('warmups', values.warmups, 0);
+  const other = wholeNumber('other', values.other, 0);
+  const pgliteMax = values['pglite-max'] ? wholeNumber('pglite-max', values['pglite-max']) : Infinity;
+  const drivers = values.drivers.split(',').map((d) => d.trim()) as Driver[];
+
+  for (const driver of drivers) {
+    if (driver !== 'postgres' && driver !== 'pglite') throw new Error(`Unknown driver "${driver}".`);
+    const target = driver === 'postgres' ? await postgresTarget() : pgliteTarget();
+    try {
+      const driverSizes = driver === 'pglite' ? sizes.filter((size) => size <= pgliteMax) : sizes;
+      const result = await benchTarget(target, { sizes: driverSizes, other, runs, warmups, vacuum: !values['no-vacuum'] });
+      console.log(`\nMedians of ${runs} runs after ${warmups} warm-ups, page size 10, through listKeys (milliseconds):`);
+      printResult(result, driver);
+    } finally {
+      await target.dispose();
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,143 @@
+'use client';
+/**
+ * "Create API key": the button, the dialog with Name, Expires and the permissions grid, and then,
+ * in the same dialog, "Save your API key". The secret lives only in this component's state
+ * until "Done" (or a confirmed close) sets it to null; only then does the page refresh.
+ */
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import type { z } from 'zod';
+import { createKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { FieldError } from '@/components/ui/field-error';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import type { ActionResult } from '@/lib/auth/action';
+import { createKeyInput } from '@/lib/keys/schemas';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { checkExpiry, expiresAtFrom, expiryFields, ExpiryField } from './expiry-field';
+import { permissionsToSend, restrictionDefaults, restrictionFields, RestrictionFields } from './permissions-grid';
+import { ShowSecretContent } from './show-secret-dialog';
+
+/** The server's create schema, picked down to the name, plus the form's own expiry and grid fields. */
+const createKeyForm = (catalogue: Catalogue) =>
+  createKeyInput(catalogue).pick({ name: true }).extend({ ...expiryFields, ...restrictionFields }).superRefine(checkExpiry);
+type FormSchema = ReturnType<typeof createKeyForm>;
+
+const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
+
+type Props = { slug: string; catalogue: Catalogue };
+
+export function CreateKeyButton({ slug, catalogue }: Props) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  function done() {
+    setCreated(null);
+    setOpen(false);
+    router.refresh();
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={(next) => (busy || created ? undefined : setOpen(next))}>
+      <DialogTrigger asChild>
+        <Button>Create API key</Button>
+      </DialogTrigger>
+      {created ? (
+        <ShowSecretContent secret={created.secret} description={<>Your new key “{created.name}” is ready.</>} onDone={done} />
+      ) : (
+        <DialogContent size="lg">
+          <DialogHeader>
+            <DialogTitle>Create API key</DialogTitle>
+            <DialogDescription>Your services send this key to call the project&apos;s API. You will see it once, right after it is created.</DialogDescription>
+          </DialogHeader>
+          <CreateKeyForm slug={slug} catalogue={catalogue} onBusy={setBusy} onCreated={setCreated} />
+        </DialogContent>
+      )}
+    </Dialog>
+  );
+}
+
+type FormProps = Props & { onBusy: (busy: boolean) => void; onCreated: (created: { name: string; secret: string }) => void };
+
+function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
+  const [error, setError] = useState<string | null>(null);
+  const form = useForm<z.input<FormSchema>, unknown, z.output<FormSchema>>({
+    resolver: zodResolver(createKeyForm(catalogue)),
+    defaultValues: { name: '', expires: 'never', expiryDate: '', ...restrictionDefaults(catalogue, null) },
+  });
+  const [expires, restricted, permissions] = useWatch({ control: form.control, name: ['expires', 'restricted', 'permissions'] });
+  const { errors, isSubmitting } = form.formState;
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    setError(null);
+    onBusy(true);
+    const result = await createKeyAction(slug, {
+      name: values.name,
+      expiresAt: expiresAtFrom(values),
+      permissions: permissionsToSend(catalogue, values),
+    }).catch(() => UNREACHABLE);
+    onBusy(false);
+    if (result.ok) return onCreated({ name: result.data.key.name, secret: result.data.secret });
+    for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
+      const message = messages.join(' ');
+      if (field === 'name') form.setError('name', { message });
+      else if (field === 'expiresAt') form.setError(values.expires === 'custom' ? 'expiryDate' : 'expires', { message });
+      else if (field.startsWith('permissions')) form.setError('root.permissions', { message });
+    }
+    setError(result.error);
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-5">
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <div>
+        <Label htmlFor="key-name">Name</Label>
+        <Input
+          id="key-name"
+          className="mt-1"
+          placeholder="e.g. Production backend"
+          autoComplete="off"
+          maxLength={200}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={errors.name ? 'key-name-error' : undefined}
+          {...form.register('name')}
+        />
+        <FieldError id="key-name-error" messages={errors.name?.message} />
+      </div>
+      <ExpiryField
+        expires={expires}
+        select={form.register('expires')}
+        date={form.register('expiryDate')}
+        error={errors.expiryDate?.message ?? errors.expires?.message}
+        disabled={isSubmitting}
+      />
+      <RestrictionFields
+        catalogue={catalogue}
+        value={{ restricted, permissions }}
+        onChange={(value) => {
+          form.setValue('restricted', value.restricted);
+          form.setValue('permissions', value.permissions);
+        }}
+        disabled={isSubmitting}
+        error={errors.root?.permissions?.message}
+      />
+      <DialogFooter>
+        <DialogClose asChild>
+          <Button variant="secondary" disabled={isSubmitting}>
+            Cancel
+          </Button>
+        </DialogClose>
+        <Button type="submit" disabled={isSubmitting}>
+          {isSubmitting ? 'Creating…' : 'Create'}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,74 @@
+'use client';
+/**
+ * "Delete API key": names the key, says the deletion is permanent and takes effect at once, and
+ * warns when the key signs webhooks. The server re-checks everything; errors keep it open.
+ */
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { deleteKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import type { ActionResult } from '@/lib/auth/action';
+import type { ApiKeyJson } from '@/lib/keys/json';
+
+const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
+
+type Props = { slug: string; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
+
+export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoFocus }: Props) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function confirm() {
+    setError(null);
+    setPending(true);
+    const result = await deleteKeyAction(slug, apiKey.id).catch(() => UNREACHABLE);
+    setPending(false);
+    // Already deleted (another tab, another admin): what was asked for is done.
+    if (!result.ok && result.code !== 'not_found') return setError(result.error);
+    onOpenChange(false);
+    router.refresh();
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (pending) return;
+        setError(null);
+        onOpenChange(next);
+      }}
+    >
+      <DialogContent size="sm" onCloseAutoFocus={onCloseAutoFocus}>
+        <DialogHeader>
+          <DialogTitle>Delete API key</DialogTitle>
+          <DialogDescription>
+            Delete “{apiKey.name}”? This is permanent: the key stops working at once, and every request that uses it is refused.
+          </DialogDescription>
+        </DialogHeader>
+        {apiKey.webhook ? (
+          <Alert tone="warning">
+            This is the project&apos;s webhook key. Signed webhooks stop until you choose another webhook key.
+          </Alert>
+        ) : null}
+        {error ? (
+          <Alert tone="error" className="mt-3">
+            {error}
+          </Alert>
+        ) : null}
+        <DialogFooter>
+          <DialogClose asChild>
+            <Button variant="secondary" disabled={pending}>
+              Cancel
+            </Button>
+          </DialogClose>
+          <Button variant="danger" onClick={confirm} disabled={pending}>
+            {pending ? 'Deleting…' : 'Delete'}
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

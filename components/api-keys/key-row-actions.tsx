@@ -1,0 +1,110 @@
+'use client';
+/**
+ * A key row's menu, "Actions for {name}": Edit permissions (only where the catalogue allows it;
+ * otherwise the menu says why a new key is needed), Rotate, Set as webhook key (disabled on the
+ * current one) and Delete. The dialogs live beside the menu, not inside it, so closing the menu
+ * does not unmount them.
+ */
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { setWebhookKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import type { ActionResult } from '@/lib/auth/action';
+import type { ApiKeyJson } from '@/lib/keys/json';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { DeleteKeyDialog } from './delete-key-dialog';
+import { EditPermissionsDialog } from './edit-permissions-dialog';
+import { RotateKeyDialog } from './rotate-key-dialog';
+
+const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
+
+type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson };
+type Open = 'edit' | 'rotate' | 'delete' | null;
+
+export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
+  const router = useRouter();
+  const [open, setOpen] = useState<Open>(null);
+  const [pending, setPending] = useState(false);
+  const [webhookError, setWebhookError] = useState<string | null>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  // Opened from the menu, a dialog would hand focus back to a menu item that is gone: use the trigger.
+  const dialog = (name: Exclude<Open, null>) => ({
+    open: open === name,
+    onOpenChange: (next: boolean) => setOpen(next ? name : null),
+    onCloseAutoFocus: (event: Event) => {
+      event.preventDefault();
+      trigger.current?.focus();
+    },
+  });
+
+  async function makeWebhookKey() {
+    setPending(true);
+    const result = await setWebhookKeyAction(slug, apiKey.id).catch(() => UNREACHABLE);
+    setPending(false);
+    if (result.ok) router.refresh();
+    else setWebhookError(result.error);
+  }
+
+  return (
+    <>
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button ref={trigger} variant="ghost" aria-label={`Actions for ${apiKey.name}`} aria-busy={pending || undefined} disabled={pending} className="px-2 py-1">
+            <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="currentColor">
+              <circle cx="3" cy="8" r="1.5" />
+              <circle cx="8" cy="8" r="1.5" />
+              <circle cx="13" cy="8" r="1.5" />
+            </svg>
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent className="w-60">
+          {catalogue.editableAfterCreation ? <DropdownMenuItem onSelect={() => setOpen('edit')}>Edit permissions</DropdownMenuItem> : null}
+          <DropdownMenuItem onSelect={() => setOpen('rotate')}>Rotate</DropdownMenuItem>
+          <DropdownMenuItem disabled={apiKey.webhook} onSelect={makeWebhookKey} className="justify-between">
+            Set as webhook key
+            {apiKey.webhook ? <span className="text-xs text-zinc-500">(current)</span> : null}
+          </DropdownMenuItem>
+          <DropdownMenuSeparator />
+          <DropdownMenuItem onSelect={() => setOpen('delete')} className="text-red-700 data-[highlighted]:bg-red-50">
+            Delete
+          </DropdownMenuItem>
+          {catalogue.editableAfterCreation ? null : (
+            <>
+              <DropdownMenuSeparator />
+              <DropdownMenuLabel>Permissions cannot be changed after a key is created. To change them, create a new key and delete this one.</DropdownMenuLabel>
+            </>
+          )}
+        </DropdownMenuContent>
+      </DropdownMenu>
+
+      {catalogue.editableAfterCreation ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
+      <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
+      <DeleteKeyDialog slug={slug} apiKey={apiKey} {...dialog('delete')} />
+
+      <Dialog open={webhookError !== null} onOpenChange={(next) => (next ? undefined : setWebhookError(null))}>
+        <DialogContent size="sm">
+          <DialogHeader>
+            <DialogTitle>Could not set the webhook key</DialogTitle>
+            <DialogDescription>“{apiKey.name}” was not made the webhook key.</DialogDescription>
+          </DialogHeader>
+          <Alert tone="error">{webhookError}</Alert>
+          <DialogFooter>
+            <DialogClose asChild>
+              <Button variant="secondary">Close</Button>
+            </DialogClose>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,191 @@
+'use client';
+/**
+ * The keys table: one page of keys, already searched, sorted and paged by the server, laid out
+ * with TanStack Table. Server-rendered, so it reads without JavaScript; sorting is a link per
+ * column header (the URL is the state), never a client-side reorder.
+ */
+import { createColumnHelper, FlexRender, rowSortingFeature, tableFeatures, useTable } from '@tanstack/react-table';
+import Link from 'next/link';
+import { Badge } from '@/components/ui/badge';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import type { ApiKeyJson } from '@/lib/keys/json';
+import type { ListKeysQuery } from '@/lib/keys/schemas';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { cn } from '@/lib/ui/cn';
+import { KeyRowActions } from './key-row-actions';
+import { PermissionsSummary } from './permissions-summary';
+import { DateText, RelativeTime, useNow } from './relative-time';
+
+export type KeySort = ListKeysQuery['sort'];
+export type SortState = { sort: KeySort; dir: ListKeysQuery['dir'] };
+
+type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; sortHrefs: Record<KeySort, string> };
+
+const features = tableFeatures({
+  rowSortingFeature,
+  tableMeta: {} as TableMeta,
+  // Classes for a column's <th> and <td>.
+  columnMeta: {} as { head?: string; cell?: string },
+});
+const column = createColumnHelper<typeof features, ApiKeyJson>();
+
+function Expiry({ iso, serverNow }: { iso: string | null; serverNow: number }) {
+  const now = useNow(serverNow);
+  if (!iso) return <span className="text-zinc-400">Never</span>;
+  if (new Date(iso).getTime() > now) return <DateText iso={iso} />;
+  return (
+    <Badge tone="danger">
+      <DateText iso={iso}>Expired</DateText>
+    </Badge>
+  );
+}
+
+const columns = column.columns([
+  column.accessor('name', {
+    id: 'name',
+    header: 'Name',
+    cell: ({ row }) => (
+      // The badge wraps under a long name rather than widening the table.
+      <div className="flex max-w-[9.5rem] flex-wrap items-center gap-x-2 gap-y-1">
+        <span className="block max-w-full truncate font-medium text-zinc-900" title={row.original.name}>
+          {row.original.name}
+        </span>
+        {row.original.webhook ? <Badge tone="info">Webhook key</Badge> : null}
+      </div>
+    ),
+  }),
+  column.accessor('id', {
+    id: 'key_id',
+    header: 'Key ID',
+    enableSorting: false,
+    cell: ({ getValue }) => <code className="whitespace-nowrap font-mono text-[11px] text-zinc-600">{getValue()}</code>,
+  }),
+  column.display({
+    id: 'key',
+    header: 'Key',
+    cell: ({ row, table }) => (
+      <div>
+        <code className="whitespace-nowrap rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-800">
+          {row.original.start}…{row.original.last4}
+        </code>
+        {row.original.previousSecretExpiresAt ? (
+          <p className="mt-1 text-xs text-amber-700">
+            Previous secret expires <RelativeTime iso={row.original.previousSecretExpiresAt} serverNow={table.options.meta!.serverNow} />
+          </p>
+        ) : null}
+      </div>
+    ),
+  }),
+  column.accessor('createdAt', {
+    id: 'created',
+    header: 'Created',
+    meta: { cell: 'whitespace-nowrap' },
+    cell: ({ getValue }) => <DateText iso={getValue()} />,
+  }),
+  column.accessor('lastUsedAt', {
+    id: 'last_used',
+    header: 'Last used',
+    meta: { cell: 'whitespace-nowrap' },
+    cell: ({ getValue, table }) => {
+      const iso = getValue();
+      return iso ? <RelativeTime iso={iso} serverNow={table.options.meta!.serverNow} /> : <span className="text-zinc-400">Never</span>;
+    },
+  }),
+  column.accessor('expiresAt', {
+    id: 'expires',
+    header: 'Expires',
+    enableSorting: false,
+    meta: { cell: 'whitespace-nowrap' },
+    cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} />,
+  }),
+  column.accessor('permissions', {
+    id: 'permissions',
+    header: 'Permissions',
+    enableSorting: false,
+    cell: ({ getValue, row, table }) => <PermissionsSummary keyId={row.original.id} catalogue={table.options.meta!.catalogue} permissions={getValue()} />,
+  }),
+  column.display({
+    id: 'actions',
+    header: () => <span className="sr-only">Actions</span>,
+    // Stays in view when a narrow window scrolls the table sideways.
+    meta: { head: 'sticky right-0 w-12 bg-zinc-50', cell: 'sticky right-0 w-12 bg-white group-hover:bg-zinc-50' },
+    cell: ({ row, table }) => (
+      // Pulled up so that the button sits on the text line of the other cells.
+      <div className="-my-1.5 flex justify-end">
+        <KeyRowActions slug={table.options.meta!.slug} catalogue={table.options.meta!.catalogue} apiKey={row.original} />
+      </div>
+    ),
+  }),
+]);
+
+const SORT_LABELS: Record<KeySort, string> = { name: 'name', created: 'creation date', last_used: 'last use' };
+
+function SortIcon({ direction }: { direction: false | 'asc' | 'desc' }) {
+  return (
+    <svg aria-hidden viewBox="0 0 16 16" className={cn('size-3.5', direction ? 'text-zinc-900' : 'text-zinc-300 group-hover:text-zinc-500')} fill="none" stroke="currentColor" strokeWidth="1.75">
+      {direction !== 'desc' ? <path d="M5 6.5l3-3 3 3" /> : null}
+      {direction !== 'asc' ? <path d="M5 9.5l3 3 3-3" /> : null}
+    </svg>
+  );
+}
+
+export function KeysTable(props: { slug: string; catalogue: Catalogue; keys: ApiKeyJson[]; sort: SortState; sortHrefs: Record<KeySort, string>; serverNow: number }) {
+  const { slug, catalogue, keys, sort, sortHrefs, serverNow } = props;
+  const table = useTable({
+    features,
+    columns,
+    data: keys,
+    getRowId: (key) => key.id,
+    manualSorting: true,
+    enableSortingRemoval: false,
+    state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }] },
+    meta: { slug, catalogue, serverNow, sortHrefs },
+  });
+
+  return (
+    <Table>
+      <TableCaption className="sr-only">
+        API keys, sorted by {SORT_LABELS[sort.sort]}, {sort.dir === 'asc' ? 'ascending' : 'descending'}
+      </TableCaption>
+      <TableHeader>
+        {table.getHeaderGroups().map((group) => (
+          <tr key={group.id}>
+            {group.headers.map((header) => {
+              const direction = header.column.getIsSorted();
+              const id = header.column.id;
+              const href = header.column.getCanSort() && id in sortHrefs ? sortHrefs[id as KeySort] : undefined;
+              return (
+                <TableHead
+                  key={header.id}
+                  colSpan={header.colSpan}
+                  aria-sort={direction === 'asc' ? 'ascending' : direction === 'desc' ? 'descending' : undefined}
+                  className={header.column.columnDef.meta?.head}
+                >
+                  {header.isPlaceholder ? null : href ? (
+                    <Link href={href} scroll={false} prefetch={false} className="group -mx-1 inline-flex items-center gap-1 rounded px-1 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-zinc-900">
+                      <FlexRender header={header} />
+                      <SortIcon direction={direction} />
+                    </Link>
+                  ) : (
+                    <FlexRender header={header} />
+                  )}
+                </TableHead>
+              );
+            })}
+          </tr>
+        ))}
+      </TableHeader>
+      <TableBody>
+        {table.getRowModel().rows.map((row) => (
+          <TableRow key={row.id} className="group">
+            {row.getAllCells().map((cell) => (
+              <TableCell key={cell.id} className={cell.column.columnDef.meta?.cell}>
+                <FlexRender cell={cell} />
+              </TableCell>
+            ))}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,100 @@
+'use client';
+/**
+ * "Save your API key": the one place a key's secret is ever rendered, after create and after
+ * rotate. It goes inside the caller's Dialog root, which holds the secret in state and drops it
+ * (null) in `onDone`, so once closed the secret is no longer in the DOM. Escape and outside
+ * clicks do not close it; they ask first. The secret never goes into a URL or any storage.
+ */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+
+type Props = { secret: string; description: ReactNode; onDone: () => void; onCloseAutoFocus?: (event: Event) => void };
+
+export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocus }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<'copied' | 'select' | null>(null);
+  const [confirming, setConfirming] = useState(false);
+
+  useEffect(() => {
+    if (copied !== 'copied') return;
+    const timer = setTimeout(() => setCopied(null), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied('copied');
+    } catch {
+      // No clipboard (an insecure origin, a denied permission): select it for a manual copy.
+      input.current?.focus();
+      input.current?.select();
+      setCopied('select');
+    }
+  }
+
+  const askFirst = (event: Event) => {
+    event.preventDefault();
+    setConfirming(true);
+  };
+
+  return (
+    <DialogContent onEscapeKeyDown={askFirst} onPointerDownOutside={askFirst} onInteractOutside={askFirst} onCloseAutoFocus={onCloseAutoFocus}>
+      <DialogHeader>
+        <DialogTitle>Save your API key</DialogTitle>
+        <DialogDescription>{description}</DialogDescription>
+      </DialogHeader>
+      <div>
+        <Label htmlFor="shown-api-key">API key</Label>
+        <div className="mt-1 flex gap-2">
+          <Input
+            ref={input}
+            id="shown-api-key"
+            readOnly
+            value={secret}
+            onFocus={(event) => event.currentTarget.select()}
+            autoComplete="off"
+            spellCheck={false}
+            data-1p-ignore
+            data-lpignore="true"
+            className="font-mono text-xs"
+          />
+          <Button variant="secondary" onClick={copy} className="w-24 shrink-0">
+            {copied === 'copied' ? 'Copied' : 'Copy'}
+          </Button>
+        </div>
+        <p aria-live="polite" className="mt-1 min-h-4 text-xs text-zinc-600">
+          {copied === 'copied' ? 'Copied to the clipboard.' : copied === 'select' ? 'Selected: press Ctrl+C (⌘C on a Mac) to copy.' : ''}
+        </p>
+      </div>
+      <Alert tone="warning" className="mt-3">
+        Copy the key now and store it somewhere safe, such as a secret manager. It will not be shown again: Keyward keeps only a
+        hash of it. If you lose it, rotate the key to get a new one.
+      </Alert>
+      <DialogFooter>
+        <Button onClick={onDone}>Done</Button>
+      </DialogFooter>
+
+      <Dialog open={confirming} onOpenChange={setConfirming}>
+        <DialogContent size="sm">
+          <DialogHeader>
+            <DialogTitle>Close without saving?</DialogTitle>
+            <DialogDescription>You won&apos;t be able to see this key again.</DialogDescription>
+          </DialogHeader>
+          <DialogFooter>
+            <Button variant="secondary" onClick={onDone}>
+              Close
+            </Button>
+            <Button onClick={() => setConfirming(false)} autoFocus>
+              Keep open
+            </Button>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+    </DialogContent>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The REST API's error shape, `{error: {code, message, fields?}}`, and the status for each
+ * domain error. Unexpected errors become a plain 500 (or 503 when the database is away) whose
+ * message says nothing about the cause.
+ */
+import { DomainError, type DomainErrorCode } from '@/lib/errors';
+
+export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
+
+export const STATUS_OF: Record<DomainErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+};
+
+export function errorBody(code: string, message: string, fields?: Record<string, string[]>): ApiErrorBody {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
+/** Connection failures from either driver: the database is not there right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined; e; e = e.cause as typeof e) {
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P03'].includes(e.code ?? '')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export function errorResponseParts(error: unknown): { status: number; body: ApiErrorBody } {
+  if (error instanceof DomainError) {
+    return { status: STATUS_OF[error.code], body: errorBody(error.code, error.message, error.fieldErrors) };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, body: errorBody('unavailable', 'The database is unavailable. Try again shortly.') };
+  }
+  const cause = (error as { cause?: { code?: string } }).cause;
+  console.error(`[api] unexpected ${(error as Error).name}${cause?.code ? ` (${cause.code})` : ''}`);
+  return { status: 500, body: errorBody('internal', 'Something went wrong; nothing was changed.') };
+}

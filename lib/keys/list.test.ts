@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, ilike } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiKeys } from '@/db/schema';
+import { seedKeys } from '@/db/seed';
+import { DomainError } from '@/lib/errors';
+import { digaCatalogue as diga } from '@/lib/permissions/presets';
+import { createProject, setMembership } from '@/lib/projects/projects';
+import { describeEachDatabase } from '@/lib/testing/databases';
+import { createUser } from '@/lib/users/users';
+import type { Actor } from './actor';
+import { createKey } from './create';
+import { hasTrigram, likePattern, listKeys, SEARCH_COUNT_CAP, type KeyPage } from './list';
+import type { ListKeysQuery } from './schemas';
+
+process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
+process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
+
+type Seeded = { publicId: string; id: string; name: string; createdAt: number; lastUsedAt: number | null };
+
+// 60 keys: mixed-case "alpha" names, repeated names (ties broken by id), names holding the
+// LIKE metacharacters % and _ and a backslash, non-ASCII letters, and the rest plain.
+const NAMES = [
+  'Alpha service',
+  'alpha-worker',
+  'ALPHA batch',
+  'Duplicate',
+  'Duplicate',
+  'Duplicate',
+  '100% uptime monitor',
+  'snake_case key',
+  'back\\slash key',
+  'percent free',
+  'Ärger alert',
+  'ärger-ölçer',
+  ...Array.from({ length: 48 }, (_, i) => `Key ${String(i).padStart(2, '0')}`),
+];
+const BASE = Date.parse('2026-01-01T00:00:00Z');
+
+const query = (overrides: Partial<ListKeysQuery> = {}): ListKeysQuery => ({ q: '', page: 1, pageSize: 10, sort: 'created', dir: 'desc', ...overrides });
+
+/** Compares like PostgreSQL does for uuid and for these timestamps. */
+const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+describe('hasTrigram (whether pg_trgm can look a search up)', () => {
+  it('needs a word of three characters, counting the blanks pg_trgm pads a bounded word with', () => {
+    for (const q of ['abc', 'zz-', '-a', 'a-b', 'a b', 'key 0', 'Ärg', '100%']) expect(hasTrigram(q), q).toBe(true);
+    for (const q of ['', 'a', 'pr', 'ÄR', '%', '_', '\\', '-', '%%', 'a%']) expect(hasTrigram(q), q).toBe(false);
+  });
+});
+
+describeEachDatabase('listKeys', (current) => {
+  let admin: Actor;
+  let adminOfOther: Actor;
+  let otherOnly: Actor;
+  let projectId = '';
+  const keys: Seeded[] = [];
+
+  /** Every page of a query, in order, checking the page metadata on the way. */
+  async function allPages(q: ListKeysQuery): Promise<string[]> {
+    const ids: string[] = [];
+    let first: KeyPage | undefined;
+    for (let page = 1; ; page++) {
+      const result = await listKeys(current().db, diga, admin, { ...q, page });
+      first ??= result;
+      expect(result).toMatchObject({ page, pageSize: q.pageSize, total: first.total, pageCount: first.pageCount, totalIsCapped: false });
+      expect(result.keys.length).toBeLessThanOrEqual(q.pageSize);
+      ids.push(...result.keys.map((key) => key.id));
+      if (page === result.pageCount) break;
+    }
+    expect(ids).toHaveLength(first.total);
+    return ids;
+  }
+
+  beforeAll(async () => {
+    const { db } = current();
+    const project = await createProject(db, { slug: 'list' });
+    projectId = project.id;
+    const other = await createProject(db, { slug: 'list-other' });
+    const user = await createUser(db, { email: 'admin@list.test' });
+    const otherUser = await createUser(db, { email: 'admin@list-other.test' });
+    await setMembership(db, project.id, user.id, 'admin');
+    await setMembership(db, other.id, user.id, 'admin');
+    await setMembership(db, other.id, otherUser.id, 'admin');
+    admin = { type: 'user', userId: user.id, projectSlug: 'list' };
+    adminOfOther = { type: 'user', userId: user.id, projectSlug: 'list-other' };
+    otherOnly = { type: 'user', userId: otherUser.id, projectSlug: 'list' };
+
+    for (const [i, name] of NAMES.entries()) {
+      // Pairs of keys share a creation time, so the id decides between them.
+      const createdAt = BASE + Math.floor(i / 2) * 60_000;
+      const { key } = await createKey(db, diga, admin, { name, permissions: i % 3 ? null : { calls: 'read' } }, () => new Date(createdAt));
+      const [row] = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.publicId, key.id));
+      // Two in three keys have been used; groups of three share a time; the rest never were.
+      const lastUsedAt = i % 3 === 2 ? null : BASE + 86_400_000 + Math.floor(i / 6) * 1000;
+      if (lastUsedAt !== null) await db.update(apiKeys).set({ lastUsedAt: new Date(lastUsedAt) }).where(eq(apiKeys.id, row!.id));
+      keys.push({ publicId: key.id, id: row!.id, name, createdAt, lastUsedAt });
+    }
+    // Another project's keys with the same names: they must never show.
+    for (const name of ['Alpha service', 'Duplicate', '100% uptime monitor', 'snake_case key']) {
+      await createKey(db, diga, adminOfOther, { name });
+    }
+  }, 120_000);
+
+  const byCreated = (dir: 1 | -1) => (a: Seeded, b: Seeded) => dir * (cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id));
+  // Most recently used first, never used last; ascending is that order reversed exactly.
+  const byLastUsedDesc = (a: Seeded, b: Seeded) =>
+    (a.lastUsedAt === null ? 1 : 0) - (b.lastUsedAt === null ? 1 : 0) || cmp(b.lastUsedAt ?? 0, a.lastUsedAt ?? 0) || cmp(a.id, b.id);
+  const ids = (list: Seeded[]) => list.map((key) => key.publicId);
+
+  it('pages through every key in created order, newest first by default, ties broken by id', async () => {
+    expect(await allPages(query())).toEqual(ids([...keys].sort(byCreated(-1))));
+    expect(await allPages(query({ dir: 'asc' }))).toEqual(ids([...keys].sort(byCreated(1))));
+  });
+
+  it('sorts by last used: never-used keys last when descending, first when ascending', async () => {
+    const desc = ids([...keys].sort(byLastUsedDesc));
+    expect(await allPages(query({ sort: 'last_used', dir: 'desc' }))).toEqual(desc);
+    expect(await allPages(query({ sort: 'last_used', dir: 'asc' }))).toEqual([...desc].reverse());
+    const firstPage = await listKeys(current().db, diga, admin, query({ sort: 'last_used', dir: 'asc' }));
+    expect(firstPage.keys.every((key) => key.lastUsedAt === null)).toBe(true);
+  });
+
+  it("sorts by name in the database's collation, ties broken by id", async () => {
+    const { db } = current();
+    const listed = await allPages(query({ sort: 'name', dir: 'asc' }));
+    const byPublicId = new Map(keys.map((key) => [key.publicId, key]));
+    const inProject = await db.select({ publicId: apiKeys.publicId }).from(apiKeys).where(eq(apiKeys.projectId, projectId)).orderBy(asc(apiKeys.name), asc(apiKeys.id));
+    expect(listed).toEqual(inProject.map((row) => row.publicId));
+    // Equal names come in id order.
+    const duplicates = listed.map((id) => byPublicId.get(id)!).filter((key) => key.name === 'Duplicate');
+    expect(duplicates.map((key) => key.id)).toEqual(duplicates.map((key) => key.id).sort());
+    expect(await allPages(query({ sort: 'name', dir: 'desc' }))).toEqual([...listed].reverse());
+  });
+
+  it('gives the page count for every page size and clamps a page past the end to the last', async () => {
+    const { db } = current();
+    for (const [pageSize, pageCount] of [
+      [10, 6],
+      [25, 3],
+      [50, 2],
+      [100, 1],
+    ] as const) {
+      const last = await listKeys(db, diga, admin, query({ pageSize, page: 99 }));
+      expect(last).toMatchObject({ total: 60, totalIsCapped: false, pageSize, pageCount, page: pageCount });
+      expect(last.keys).toHaveLength(60 - (pageCount - 1) * pageSize);
+      expect(last.keys.map((key) => key.id)).toEqual(ids([...keys].sort(byCreated(-1)).slice((pageCount - 1) * pageSize)));
+    }
+  });
+
+  it('returns the key as JSON, with its permissions', async () => {
+    const page = await listKeys(current().db, diga, admin, query({ q: 'Alpha service' }));
+    expect(page.keys).toHaveLength(1);
+    expect(page.keys[0]).toMatchObject({ name: 'Alpha service', restricted: true, webhook: false, previousSecretExpiresAt: null });
+    expect(page.keys[0]!.permissions).toMatchObject({ calls: 'read', messages: 'none' });
+    expect(Object.keys(page.keys[0]!)).not.toContain('hash');
+  });
+
+  describe('search', () => {
+    const matching = (needle: string) =>
+      ids(keys.filter((key) => key.name.toLowerCase().includes(needle.toLowerCase())).sort(byCreated(-1)));
+
+    it('is a case-insensitive substring match', async () => {
+      for (const q of ['alpha', 'ALPHA', 'lPh', 'Duplicate', 'key 0', 'KEY 4']) {
+        const expected = matching(q);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(await allPages(query({ q }))).toEqual(expected);
+      }
+      expect(await allPages(query({ q: 'key', pageSize: 25 }))).toEqual(matching('key'));
+    });
+
+    it('treats %, _ and \\ as literal characters', async () => {
+      expect(await allPages(query({ q: '%' }))).toEqual(matching('%'));
+      expect(matching('%')).toHaveLength(1);
+      expect(await allPages(query({ q: '_' }))).toEqual(matching('_'));
+      expect(matching('_')).toHaveLength(1);
+      expect(await allPages(query({ q: '\\' }))).toEqual(matching('\\'));
+      expect(await allPages(query({ q: '100%' }))).toEqual(matching('100%'));
+    });
+
+    it('sorts and pages its matches like the full list', async () => {
+      const q = 'key';
+      const inNameOrder = await allPages(query({ q, sort: 'name', dir: 'asc' }));
+      expect(new Set(inNameOrder)).toEqual(new Set(matching(q)));
+      expect(await allPages(query({ q, sort: 'name', dir: 'desc' }))).toEqual([...inNameOrder].reverse());
+      const lastUsed = ids(keys.filter((key) => key.name.toLowerCase().includes(q)).sort(byLastUsedDesc));
+      expect(await allPages(query({ q, sort: 'last_used', dir: 'desc' }))).toEqual(lastUsed);
+      const clamped = await listKeys(current().db, diga, admin, query({ q, page: 50 }));
+      expect(clamped).toMatchObject({ page: clamped.pageCount, total: matching(q).length });
+    });
+
+    it('matches exactly what ILIKE matches, short searches (no trigram to look up) included', async () => {
+      const { db } = current();
+      for (const q of ['al', 'AL', 'y 0', '-', 'L', '%', '_', '\\', 'ÄR', 'är', 'öl', 'Ärger', 'ölçer', 'ger-ö']) {
+        const reference = await db
+          .select({ publicId: apiKeys.publicId })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.projectId, projectId), ilike(apiKeys.name, likePattern(q))))
+          .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+        expect(reference.length, q).toBeGreaterThan(0);
+        expect(await allPages(query({ q })), q).toEqual(reference.map((row) => row.publicId));
+      }
+      expect(await allPages(query({ q: 'aL' }))).toEqual(matching('al'));
+    });
+
+    it('sorts and pages a short search (found by a scan, not the trigram index) like any other', async () => {
+      const { db } = current();
+      for (const q of ['e', 'Y', 'Al']) {
+        const filtered = keys.filter((key) => key.name.toLowerCase().includes(q.toLowerCase()));
+        expect(filtered.length, q).toBeGreaterThan(1);
+        for (const dir of ['asc', 'desc'] as const) {
+          expect(await allPages(query({ q, dir })), q).toEqual(ids([...filtered].sort(byCreated(dir === 'asc' ? 1 : -1))));
+          const byName = await db
+            .select({ publicId: apiKeys.publicId })
+            .from(apiKeys)
+            .where(and(eq(apiKeys.projectId, projectId), ilike(apiKeys.name, likePattern(q))))
+            .orderBy(dir === 'asc' ? asc(apiKeys.name) : desc(apiKeys.name), dir === 'asc' ? asc(apiKeys.id) : desc(apiKeys.id));
+          expect(await allPages(query({ q, sort: 'name', dir, pageSize: 25 })), q).toEqual(byName.map((row) => row.publicId));
+        }
+        const lastUsed = ids([...filtered].sort(byLastUsedDesc));
+        expect(await allPages(query({ q, sort: 'last_used', dir: 'desc' })), q).toEqual(lastUsed);
+        expect(await allPages(query({ q, sort: 'last_used', dir: 'asc' })), q).toEqual([...lastUsed].reverse());
+      }
+    });
+
+    it('finds nothing without failing: one empty page', async () => {
+      const page = await listKeys(current().db, diga, admin, query({ q: 'no such key', page: 3 }));
+      expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, page: 1, pageSize: 10, pageCount: 1 });
+    });
+  });
+
+  it("never shows another project's keys, and refuses a non-member", async () => {
+    const mine = new Set(ids(keys));
+    for (const q of ['', 'Alpha service', 'Duplicate', '%', '_']) {
+      for (const listed of await allPages(query({ q }))) expect(mine.has(listed)).toBe(true);
+    }
+    const other = await listKeys(current().db, diga, adminOfOther, query());
+    expect(other.total).toBe(4);
+    expect(other.keys.some((key) => mine.has(key.id))).toBe(false);
+    const error = await listKeys(current().db, diga, otherOnly, query()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe('not_found');
+  });
+
+  it('caps a search count past SEARCH_COUNT_CAP matches and says so', async () => {
+    const { db } = current();
+    const project = await createProject(db, { slug: 'list-bulk' });
+    const user = await createUser(db, { email: 'admin@list-bulk.test' });
+    await setMembership(db, project.id, user.id, 'admin');
+    const bulkAdmin: Actor = { type: 'user', userId: user.id, projectSlug: 'list-bulk' };
+    await seedKeys(db, { projectId: project.id, count: SEARCH_COUNT_CAP + 1, catalogue: diga, name: (i) => `bulk ${i}` });
+
+    const all = await listKeys(db, diga, bulkAdmin, query());
+    expect(all).toMatchObject({ total: SEARCH_COUNT_CAP + 1, totalIsCapped: false, pageCount: Math.ceil((SEARCH_COUNT_CAP + 1) / 10) });
+
+    const capped = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000 }));
+    expect(capped).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsCapped: true, pageCount: SEARCH_COUNT_CAP / 10, page: SEARCH_COUNT_CAP / 10 });
+    expect(capped.keys).toHaveLength(10);
+
+    // "bulk 1000" and "bulk 10000", each in its own right.
+    const few = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk 1000', sort: 'name', dir: 'asc' }));
+    expect(few).toMatchObject({ total: 2, totalIsCapped: false, pageCount: 1 });
+    expect(few.keys.map((key) => key.name)).toEqual(['bulk 1000', 'bulk 10000']);
+  }, 120_000);
+});
