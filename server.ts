@@ -13,7 +13,7 @@ import { prepareServerOrExit } from './lib/setup/prepare';
 
 const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME || '0.0.0.0';
-const trustedProxies = process.env.KEYWARD_TRUSTED_PROXIES ? positiveIntFromEnv('KEYWARD_TRUSTED_PROXIES', 1) : 0;
+const trustedProxies = positiveIntFromEnv('KEYWARD_TRUSTED_PROXIES', 0, 0);
 
 /** Reads at most `limit` bytes; undefined when the body is larger. */
 function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {

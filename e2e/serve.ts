@@ -52,8 +52,9 @@ async function main(): Promise<void> {
   // Tests that seed PostgreSQL directly encrypt new keys' secrets under the server's key.
   writeFileSync(e2eServerEnvFile(port), JSON.stringify({ KEYWARD_ENCRYPTION_KEY: env.KEYWARD_ENCRYPTION_KEY }), { mode: 0o600 });
 
-  const server = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    env,
+  // The production server, as `npm start` runs it: server.ts answers verify, Next the rest.
+  const server = spawn(path.join('node_modules', '.bin', 'tsx'), ['server.ts'], {
+    env: { ...env, PORT: String(port), HOSTNAME: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [server.stdout, server.stderr]) {

@@ -14,3 +14,13 @@ export function resolveClientAddress(remoteAddress: string | undefined, forwarde
   // The peer is the nearest proxy; each trusted proxy vouches for the entry before it.
   return chain[Math.max(0, chain.length - 1 - trustedProxies)]!;
 }
+
+/**
+ * The client's address inside Next (server actions, sign-in, route handlers). server.ts has
+ * already replaced X-Forwarded-For with the address resolved above, so the last entry is it;
+ * under `next dev` Next sets the header to the socket's address.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get('x-forwarded-for');
+  return forwarded?.split(',').pop()?.trim() || 'unknown';
+}

@@ -10,7 +10,8 @@ import { getDb } from '@/db/client';
 import { loadSecrets } from '@/lib/config/secrets';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
-import { clientAddress, signInLimiters } from './sign-in-limiter';
+import { clientAddress } from '@/lib/api/client-address';
+import { signInLimiters } from './sign-in-limiter';
 
 /** Thrown while an email or address is locked out; the login page shows the wait. */
 export class TooManySignInAttempts extends CredentialsSignin {

@@ -57,13 +57,3 @@ export function signInLimiters(): SignInLimiters {
   }
   return globalForLimiter.keywardSignInLimiters;
 }
-
-/**
- * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (Next sets
- * the header to the socket's address when a request arrives without one).
- */
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for');
-  const last = forwarded?.split(',').pop()?.trim();
-  return last || headers.get('x-real-ip') || 'unknown';
-}

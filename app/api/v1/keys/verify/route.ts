@@ -1,5 +1,5 @@
 import { answerVerify, MAX_VERIFY_BODY_BYTES } from '@/lib/api/verify-endpoint';
-import { clientAddress } from '@/lib/auth/sign-in-limiter';
+import { clientAddress } from '@/lib/api/client-address';
 
 // Under `npm start`, server.ts answers this path before Next; this handler serves `next dev`
 // with the same code.

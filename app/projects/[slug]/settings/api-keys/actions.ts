@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { runAction, type ActionResult } from '@/lib/auth/action';
-import { clientAddress } from '@/lib/auth/sign-in-limiter';
+import { clientAddress } from '@/lib/api/client-address';
 import type { Actor } from '@/lib/keys/actor';
 import { createKey, type CreatedKey } from '@/lib/keys/create';
 import type { ApiKeyJson } from '@/lib/keys/json';

@@ -14,7 +14,7 @@ import { KeysToolbar } from '@/components/api-keys/keys-toolbar';
 import { Alert } from '@/components/ui/alert';
 import { getDb } from '@/db/client';
 import { requireProjectPage } from '@/lib/auth/session';
-import { clientAddress } from '@/lib/auth/sign-in-limiter';
+import { clientAddress } from '@/lib/api/client-address';
 import type { Actor } from '@/lib/keys/actor';
 import { listKeys } from '@/lib/keys/list';
 import { listKeysQuery, SORTS, type ListKeysQuery } from '@/lib/keys/schemas';
