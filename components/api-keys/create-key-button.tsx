@@ -12,11 +12,11 @@ import type { z } from 'zod';
 import { createKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import type { ActionResult } from '@/lib/auth/action';
+import { reach } from '@/lib/ui/reach';
 import { createKeyInput } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { checkExpiry, expiresAtFrom, expiryFields, ExpiryField } from './expiry-field';
@@ -28,7 +28,6 @@ const createKeyForm = (catalogue: Catalogue) =>
   createKeyInput(catalogue).pick({ name: true }).extend({ ...expiryFields, ...restrictionFields }).superRefine(checkExpiry);
 type FormSchema = ReturnType<typeof createKeyForm>;
 
-const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
 
 type Props = { slug: string; catalogue: Catalogue };
 
@@ -78,11 +77,11 @@ function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
     onBusy(true);
-    const result = await createKeyAction(slug, {
+    const result = await reach(createKeyAction(slug, {
       name: values.name,
       expiresAt: expiresAtFrom(values),
       permissions: permissionsToSend(catalogue, values),
-    }).catch(() => UNREACHABLE);
+    }));
     onBusy(false);
     if (result.ok) return onCreated({ name: result.data.key.name, secret: result.data.secret });
     for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
@@ -128,16 +127,7 @@ function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
         disabled={isSubmitting}
         error={errors.root?.permissions?.message}
       />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="secondary" disabled={isSubmitting}>
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Creating…' : 'Create'}
-        </Button>
-      </DialogFooter>
+      <DialogActions busy={isSubmitting} label="Create" busyLabel="Creating…" />
     </form>
   );
 }

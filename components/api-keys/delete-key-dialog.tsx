@@ -7,12 +7,10 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
-import type { ActionResult } from '@/lib/auth/action';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 
-const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
 
 type Props = { slug: string; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
 
@@ -24,7 +22,7 @@ export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoF
   async function confirm() {
     setError(null);
     setPending(true);
-    const result = await deleteKeyAction(slug, apiKey.id).catch(() => UNREACHABLE);
+    const result = await reach(deleteKeyAction(slug, apiKey.id));
     setPending(false);
     // Already deleted (another tab, another admin): what was asked for is done.
     if (!result.ok && result.code !== 'not_found') return setError(result.error);
@@ -58,16 +56,7 @@ export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoF
             {error}
           </Alert>
         ) : null}
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="secondary" disabled={pending}>
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button variant="danger" onClick={confirm} disabled={pending}>
-            {pending ? 'Deleting…' : 'Delete'}
-          </Button>
-        </DialogFooter>
+        <DialogActions busy={pending} label="Delete" busyLabel="Deleting…" variant="danger" onClick={confirm} />
       </DialogContent>
     </Dialog>
   );

@@ -11,15 +11,13 @@ import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { updateKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
-import type { ActionResult } from '@/lib/auth/action';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { permissionsToSend, restrictionDefaults, restrictionFields, RestrictionFields, type RestrictionValues } from './permissions-grid';
 
 const editPermissionsForm = z.strictObject(restrictionFields);
-const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
 
 type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
 
@@ -51,7 +49,7 @@ function EditPermissionsForm({ slug, catalogue, apiKey, onSaved }: Omit<Props, '
 
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
-    const result = await updateKeyAction(slug, apiKey.id, { permissions: permissionsToSend(catalogue, values) }).catch(() => UNREACHABLE);
+    const result = await reach(updateKeyAction(slug, apiKey.id, { permissions: permissionsToSend(catalogue, values) }));
     if (!result.ok) {
       const messages = Object.entries(result.fieldErrors ?? {}).filter(([field]) => field.startsWith('permissions'));
       if (messages.length) form.setError('root.permissions', { message: messages.flatMap(([, list]) => list).join(' ') });
@@ -74,16 +72,7 @@ function EditPermissionsForm({ slug, catalogue, apiKey, onSaved }: Omit<Props, '
         disabled={isSubmitting}
         error={errors.root?.permissions?.message}
       />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="secondary" disabled={isSubmitting}>
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Saving…' : 'Save'}
-        </Button>
-      </DialogFooter>
+      <DialogActions busy={isSubmitting} label="Save" busyLabel="Saving…" />
     </form>
   );
 }

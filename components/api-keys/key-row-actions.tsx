@@ -19,14 +19,13 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
-import type { ActionResult } from '@/lib/auth/action';
+import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { DeleteKeyDialog } from './delete-key-dialog';
 import { EditPermissionsDialog } from './edit-permissions-dialog';
 import { RotateKeyDialog } from './rotate-key-dialog';
 
-const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
 
 type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson };
 type Open = 'edit' | 'rotate' | 'delete' | null;
@@ -49,7 +48,7 @@ export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
 
   async function makeWebhookKey() {
     setPending(true);
-    const result = await setWebhookKeyAction(slug, apiKey.id).catch(() => UNREACHABLE);
+    const result = await reach(setWebhookKeyAction(slug, apiKey.id));
     setPending(false);
     if (result.ok) router.refresh();
     else setWebhookError(result.error);

@@ -11,16 +11,14 @@ import { Controller, useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { rotateKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
-import type { ActionResult } from '@/lib/auth/action';
+import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { GRACE_PERIOD_CHOICES, rotateKeyInput } from '@/lib/keys/schemas';
 import { ShowSecretContent } from './show-secret-dialog';
 
-const UNREACHABLE: ActionResult<never> = { ok: false, code: 'internal', error: 'Could not reach Keyward. Check your connection and try again.' };
 const exact = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 
 type Props = { slug: string; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
@@ -80,7 +78,7 @@ function RotateForm({ slug, keyId, onBusy, onRotated }: FormProps) {
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
     onBusy(true);
-    const result = await rotateKeyAction(slug, keyId, values).catch(() => UNREACHABLE);
+    const result = await reach(rotateKeyAction(slug, keyId, values));
     onBusy(false);
     if (result.ok) return onRotated({ secret: result.data.secret, oldStopsAt: result.data.key.previousSecretExpiresAt });
     setError(result.fieldErrors?.gracePeriodSeconds?.join(' ') ?? result.error);
@@ -120,16 +118,7 @@ function RotateForm({ slug, keyId, onBusy, onRotated }: FormProps) {
       />
       {errors.gracePeriodSeconds ? <p className="mt-1 text-sm text-red-600">{errors.gracePeriodSeconds.message}</p> : null}
       <p className="mt-3 text-xs text-zinc-500">Rotate immediately if the key may have leaked.</p>
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="secondary" disabled={isSubmitting}>
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Rotating…' : 'Rotate'}
-        </Button>
-      </DialogFooter>
+      <DialogActions busy={isSubmitting} label="Rotate" busyLabel="Rotating…" />
     </form>
   );
 }

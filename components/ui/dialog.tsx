@@ -8,6 +8,7 @@
 import * as DialogPrimitive from '@radix-ui/react-dialog';
 import type { ComponentProps } from 'react';
 import { cn } from '@/lib/ui/cn';
+import { Button } from './button';
 
 export const Dialog = DialogPrimitive.Root;
 export const DialogTrigger = DialogPrimitive.Trigger;
@@ -49,4 +50,23 @@ export function DialogDescription({ className, ...props }: ComponentProps<typeof
 /** The row of buttons at the bottom: the confirming one last (rightmost), stacked on phones. */
 export function DialogFooter({ className, ...props }: ComponentProps<'div'>) {
   return <div className={cn('mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end', className)} {...props} />;
+}
+
+/**
+ * The usual footer of a dialog that does one thing: "Cancel" and the action's button, both
+ * disabled while it runs. Without `onClick` the action button submits the surrounding form.
+ */
+export function DialogActions(props: { busy: boolean; label: string; busyLabel: string; variant?: 'primary' | 'danger'; onClick?: () => void }) {
+  return (
+    <DialogFooter>
+      <DialogClose asChild>
+        <Button variant="secondary" disabled={props.busy}>
+          Cancel
+        </Button>
+      </DialogClose>
+      <Button type={props.onClick ? 'button' : 'submit'} variant={props.variant} onClick={props.onClick} disabled={props.busy}>
+        {props.busy ? props.busyLabel : props.label}
+      </Button>
+    </DialogFooter>
+  );
 }

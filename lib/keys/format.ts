@@ -11,12 +11,18 @@ export const BODY_LENGTH = 32; // 32 × log2(62) ≈ 190 bits of entropy
 export const CHECKSUM_LENGTH = 6; // 62^6 > 2^32
 const PREFIX_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
 
+let configuredPrefix: string | undefined;
+
+/** KEYWARD_KEY_PREFIX, read once: verification checks it on every request. */
 export function keyPrefix(): string {
-  const prefix = process.env.KEYWARD_KEY_PREFIX || 'kw';
-  if (!PREFIX_PATTERN.test(prefix)) {
-    throw new Error(`KEYWARD_KEY_PREFIX must be 1–16 lower-case letters or digits, starting with a letter; got "${prefix}".`);
+  if (configuredPrefix === undefined) {
+    const prefix = process.env.KEYWARD_KEY_PREFIX || 'kw';
+    if (!PREFIX_PATTERN.test(prefix)) {
+      throw new Error(`KEYWARD_KEY_PREFIX must be 1–16 lower-case letters or digits, starting with a letter; got "${prefix}".`);
+    }
+    configuredPrefix = prefix;
   }
-  return prefix;
+  return configuredPrefix;
 }
 
 /** Uniform base62 characters from the CSPRNG (rejection sampling: no modulo bias). */
@@ -53,10 +59,11 @@ const BASE62_TAIL = new RegExp(`^[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`
 /** True when `key` has this deployment's prefix, the right length and alphabet, and a valid checksum. */
 export function isWellFormedKey(key: unknown, prefix = keyPrefix()): key is string {
   if (typeof key !== 'string' || key.length !== prefix.length + 1 + BODY_LENGTH + CHECKSUM_LENGTH) return false;
-  if (!key.startsWith(`${prefix}_`)) return false;
-  const tail = key.slice(prefix.length + 1);
-  if (!BASE62_TAIL.test(tail)) return false;
-  return checksum(prefix, tail.slice(0, BODY_LENGTH)) === tail.slice(BODY_LENGTH);
+  if (!key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 95 /* _ */) return false;
+  if (!BASE62_TAIL.test(key.slice(prefix.length + 1))) return false;
+  // The checksum's input, `${prefix}_${body}`, is the key without its last characters.
+  const checked = key.length - CHECKSUM_LENGTH;
+  return base62(crc32(key.slice(0, checked)), CHECKSUM_LENGTH) === key.slice(checked);
 }
 
 /** What the console may show of a key: its first characters and its last four. */

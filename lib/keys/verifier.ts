@@ -11,7 +11,7 @@ import { hashKey } from './crypto';
 import { FailureLimiter } from './failure-limiter';
 import { isWellFormedKey } from './format';
 import { UsageRecorder } from './usage';
-import { checkRequirement, judge, lookupKey, refusal, type VerifyResult } from './verify';
+import { checkRequirement, judge, lookupKeyPrepared, refusal, type VerifyResult } from './verify';
 import { verifyCache, type VerifyCache } from './verify-cache';
 
 export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number };
@@ -43,7 +43,7 @@ export class Verifier {
     const hash = hashKey(key);
     let found = cache?.get(hash);
     if (found === undefined) {
-      found = (await lookupKey(this.deps.getDb(), hash)) ?? null;
+      found = (await lookupKeyPrepared(this.deps.getDb(), hash)) ?? null;
       cache?.set(hash, found);
     }
     const now = this.deps.now?.() ?? new Date();

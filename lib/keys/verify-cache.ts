@@ -45,13 +45,15 @@ export class VerifyCache {
 
 const globalForCache = globalThis as unknown as { keywardVerifyCache?: VerifyCache };
 
-/** The process's cache, shared by the fast path and the Next handlers, kept in step with changes. */
-export function verifyCache(): VerifyCache {
+/**
+ * The process's cache, shared by the fast path and the Next handlers, kept in step with changes;
+ * null when KEYWARD_VERIFY_CACHE_ENTRIES=0 (every verification then asks the database).
+ */
+export function verifyCache(): VerifyCache | null {
+  const maxEntries = positiveIntFromEnv('KEYWARD_VERIFY_CACHE_ENTRIES', 100_000, 0);
+  if (maxEntries === 0) return null;
   if (!globalForCache.keywardVerifyCache) {
-    const cache = new VerifyCache({
-      maxEntries: positiveIntFromEnv('KEYWARD_VERIFY_CACHE_ENTRIES', 100_000),
-      ttlMs: positiveIntFromEnv('KEYWARD_VERIFY_CACHE_TTL_MS', 5_000),
-    });
+    const cache = new VerifyCache({ maxEntries, ttlMs: positiveIntFromEnv('KEYWARD_VERIFY_CACHE_TTL_MS', 5_000) });
     onKeyChanged(({ publicId }) => cache.dropKey(publicId));
     globalForCache.keywardVerifyCache = cache;
   }

@@ -3,7 +3,7 @@
  * A malformed key is refused without touching the database. Every refusal has the same shape
  * and says nothing about which keys exist.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
@@ -60,8 +60,8 @@ export function checkRequirement(catalogue: Catalogue, require: unknown): Requir
   return require as Requirement;
 }
 
-export async function lookupKey(db: Db, hash: string): Promise<VerifiedKey | undefined> {
-  const [row] = await db
+function lookupQuery(db: Db) {
+  return db
     .select({
       apiKeyId: apiKeys.id,
       publicId: apiKeys.publicId,
@@ -73,8 +73,23 @@ export async function lookupKey(db: Db, hash: string): Promise<VerifiedKey | und
     })
     .from(apiKeySecrets)
     .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.apiKeyId))
-    .where(eq(apiKeySecrets.hash, hash))
+    .where(eq(apiKeySecrets.hash, sql.placeholder('hash')))
     .limit(1);
+}
+
+/** The key holding the secret with this hash (inside a transaction too). */
+export async function lookupKey(db: Db, hash: string): Promise<VerifiedKey | undefined> {
+  const [row] = await lookupQuery(db).execute({ hash });
+  return row;
+}
+
+const preparedLookups = new WeakMap<Db, ReturnType<ReturnType<typeof lookupQuery>['prepare']>>();
+
+/** lookupKey as a statement prepared once per database client: the uncached verify path. */
+export async function lookupKeyPrepared(db: Db, hash: string): Promise<VerifiedKey | undefined> {
+  let statement = preparedLookups.get(db);
+  if (!statement) preparedLookups.set(db, (statement = lookupQuery(db).prepare('keyward_verify_lookup')));
+  const [row] = await statement.execute({ hash });
   return row;
 }
 

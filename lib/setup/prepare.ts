@@ -19,7 +19,7 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   const database = getDatabase();
   await migrateDatabase(database);
   // Other nodes' deletes, rotations and edits reach this node's verification cache at once.
-  if (database.listen) await database.listen(KEY_CHANNEL, (publicId) => verifyCache().dropKey(publicId));
+  if (database.listen) await database.listen(KEY_CHANNEL, (publicId) => verifyCache()?.dropKey(publicId));
   // This process holds the embedded database; the CLI reaches it through the operator socket.
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   const result = await bootstrapFirstAdmin(database.db);
