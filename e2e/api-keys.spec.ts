@@ -2,6 +2,7 @@
  * Settings › API Keys with the diga catalogue, through the console's contract names, checking
  * what the database holds after each step (through the operator CLI).
  */
+import { spawnSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { createKeys, listKeys, seedProject, seedUser, signIn, verify } from './support/seed';
 
@@ -291,4 +292,20 @@ test('a member sees that only administrators manage keys, and no keys', async ({
   await expect(page.getByText('Only administrators can manage API keys')).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'Hidden' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Create API key' })).toHaveCount(0);
+});
+
+test('"Using your key" gives a curl call to this deployment that verifies a real key', async ({ page, baseURL }) => {
+  const project = await adminOnNewProject(page);
+  const [key] = await createKeys(project.slug, 'Curl', 1);
+  await page.reload();
+  await page.getByText('Using your key').click();
+  const snippet = await page.getByLabel('Verify a key with curl').inputValue();
+  expect(snippet).toContain(`${baseURL}/api/v1/keys/verify`);
+  expect(snippet).not.toContain(key!.secret);
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByText('Copied to the clipboard.').or(page.getByText(/Selected: press Ctrl\+C/))).toBeVisible();
+
+  const run = spawnSync('bash', ['-c', snippet], { env: { ...process.env, KEYWARD_API_KEY: key!.secret }, encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, code: 'VALID', keyId: key!.id });
 });

@@ -17,7 +17,7 @@ import {
   DropdownMenuItem,
   DropdownMenuLabel,
   DropdownMenuSeparator,
-  DropdownMenuTrigger,
+  RowMenuTrigger,
 } from '@/components/ui/dropdown-menu';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
@@ -57,15 +57,7 @@ export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
   return (
     <>
       <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button ref={trigger} variant="ghost" aria-label={`Actions for ${apiKey.name}`} aria-busy={pending || undefined} disabled={pending} className="px-2 py-1">
-            <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="currentColor">
-              <circle cx="3" cy="8" r="1.5" />
-              <circle cx="8" cy="8" r="1.5" />
-              <circle cx="13" cy="8" r="1.5" />
-            </svg>
-          </Button>
-        </DropdownMenuTrigger>
+        <RowMenuTrigger ref={trigger} label={`Actions for ${apiKey.name}`} busy={pending} />
         <DropdownMenuContent className="w-60">
           {catalogue.editableAfterCreation ? <DropdownMenuItem onSelect={() => setOpen('edit')}>Edit permissions</DropdownMenuItem> : null}
           <DropdownMenuItem onSelect={() => setOpen('rotate')}>Rotate</DropdownMenuItem>

@@ -5,37 +5,20 @@
  * (null) in `onDone`, so once closed the secret is no longer in the DOM. Escape and outside
  * clicks do not close it; they ask first. The secret never goes into a URL or any storage.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { CopyFeedback, useCopy } from '@/components/ui/use-copy';
 
 type Props = { secret: string; description: ReactNode; onDone: () => void; onCloseAutoFocus?: (event: Event) => void };
 
 export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocus }: Props) {
   const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'copied' | 'select' | null>(null);
+  const { state: copied, copy } = useCopy();
   const [confirming, setConfirming] = useState(false);
-
-  useEffect(() => {
-    if (copied !== 'copied') return;
-    const timer = setTimeout(() => setCopied(null), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied('copied');
-    } catch {
-      // No clipboard (an insecure origin, a denied permission): select it for a manual copy.
-      input.current?.focus();
-      input.current?.select();
-      setCopied('select');
-    }
-  }
 
   const askFirst = (event: Event) => {
     event.preventDefault();
@@ -63,13 +46,11 @@ export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocu
             data-lpignore="true"
             className="font-mono text-xs"
           />
-          <Button variant="secondary" onClick={copy} className="w-24 shrink-0">
+          <Button variant="secondary" onClick={() => copy(secret, input.current)} className="w-24 shrink-0">
             {copied === 'copied' ? 'Copied' : 'Copy'}
           </Button>
         </div>
-        <p aria-live="polite" className="mt-1 min-h-4 text-xs text-zinc-600">
-          {copied === 'copied' ? 'Copied to the clipboard.' : copied === 'select' ? 'Selected: press Ctrl+C (⌘C on a Mac) to copy.' : ''}
-        </p>
+        <CopyFeedback state={copied} />
       </div>
       <Alert tone="warning" className="mt-3">
         Copy the key now and store it somewhere safe, such as a secret manager. It will not be shown again: Keyward keeps only a

@@ -9,7 +9,7 @@ import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import type { ActionResult } from '@/lib/auth/action';
-import { renameProjectInput, type RenameProjectInput } from '@/lib/projects/rename';
+import { renameProjectInput, type RenameProjectInput } from '@/lib/projects/schemas';
 
 type Props = {
   slug: string;

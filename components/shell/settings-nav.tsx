@@ -6,6 +6,8 @@ import { cn } from '@/lib/ui/cn';
 
 const sections = [
   { segment: 'api-keys', label: 'API Keys' },
+  { segment: 'team', label: 'Team' },
+  { segment: 'audit-log', label: 'Audit log' },
   { segment: 'general', label: 'General' },
 ] as const;
 

@@ -1,8 +1,9 @@
 'use client';
 
 import * as Menu from '@radix-ui/react-dropdown-menu';
-import type { ComponentProps } from 'react';
+import type { ComponentProps, Ref } from 'react';
 import { cn } from '@/lib/ui/cn';
+import { Button } from './button';
 
 export const DropdownMenu = Menu.Root;
 export const DropdownMenuTrigger = Menu.Trigger;
@@ -40,4 +41,19 @@ export function DropdownMenuLabel({ className, ...props }: ComponentProps<typeof
 
 export function DropdownMenuSeparator({ className, ...props }: ComponentProps<typeof Menu.Separator>) {
   return <Menu.Separator className={cn('my-1 h-px bg-zinc-200', className)} {...props} />;
+}
+
+/** The "⋯" button that opens a table row's menu, named for the row ("Actions for …"). */
+export function RowMenuTrigger({ label, busy, ref }: { label: string; busy?: boolean; ref?: Ref<HTMLButtonElement> }) {
+  return (
+    <DropdownMenuTrigger asChild>
+      <Button ref={ref} variant="ghost" aria-label={label} aria-busy={busy || undefined} disabled={busy} className="px-2 py-1">
+        <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="currentColor">
+          <circle cx="3" cy="8" r="1.5" />
+          <circle cx="8" cy="8" r="1.5" />
+          <circle cx="13" cy="8" r="1.5" />
+        </svg>
+      </Button>
+    </DropdownMenuTrigger>
+  );
 }

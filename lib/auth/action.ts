@@ -16,8 +16,17 @@ export type ActionResult<T> =
 export async function runAction<T>(body: (ctx: { db: Db; user: User }) => Promise<T>): Promise<ActionResult<T>> {
   const user = await currentUser();
   if (!user) return { ok: false, code: 'unauthorized', error: 'Your session has ended. Sign in again.' };
+  return settle(() => body({ db: getDb(), user }));
+}
+
+/** For the few actions open to visitors without a session (setting a password from a link). */
+export async function runSignedOutAction<T>(body: (ctx: { db: Db }) => Promise<T>): Promise<ActionResult<T>> {
+  return settle(() => body({ db: getDb() }));
+}
+
+async function settle<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
   try {
-    return { ok: true, data: await body({ db: getDb(), user }) };
+    return { ok: true, data: await body() };
   } catch (error) {
     // Lets Next's own redirect and not-found signals through.
     unstable_rethrow(error);

@@ -1,20 +1,15 @@
 /** Renaming a project: admin only, checked against the database for the project named. */
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { projects } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { invalidInput } from '@/lib/errors';
-import { projectSlugSchema } from './schemas';
+import { renameProjectInput, type RenameProjectInput } from './schemas';
 import type { Project } from './projects';
 
-export const renameProjectInput = z.strictObject({
-  slug: projectSlugSchema,
-  name: z.string({ error: 'Name is required.' }).trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
-});
-export type RenameProjectInput = z.input<typeof renameProjectInput>;
-
-export async function renameProject(db: Db, actorUserId: string, input: RenameProjectInput): Promise<Project> {
+export async function renameProject(db: Db, actorUserId: string, input: RenameProjectInput, clientAddress?: string | null): Promise<Project> {
   const parsed = renameProjectInput.safeParse(input);
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   return db.transaction(async (tx) => {
@@ -24,6 +19,10 @@ export async function renameProject(db: Db, actorUserId: string, input: RenamePr
       .set({ name: parsed.data.name })
       .where(eq(projects.id, project.id))
       .returning({ id: projects.id, slug: projects.slug, name: projects.name });
+    if (project.name !== renamed!.name) {
+      const actor = await userAuditActor(tx, project.id, actorUserId, clientAddress);
+      await recordAudit(tx, actor, { action: 'project.renamed', targetType: 'project', targetId: project.slug, metadata: { from: project.name, to: renamed!.name } });
+    }
     return renamed!;
   });
 }

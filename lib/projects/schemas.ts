@@ -13,3 +13,9 @@ export const createProjectInput = z.strictObject({
   name: z.string().trim().min(1, 'Project name is required.').max(100, 'Project name must be at most 100 characters.').optional(),
 });
 export type CreateProjectInput = z.input<typeof createProjectInput>;
+
+export const renameProjectInput = z.strictObject({
+  slug: projectSlugSchema,
+  name: z.string({ error: 'Name is required.' }).trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
+});
+export type RenameProjectInput = z.input<typeof renameProjectInput>;

@@ -11,13 +11,16 @@ import { CreateKeyButton } from '@/components/api-keys/create-key-button';
 import { KeysPagination } from '@/components/api-keys/keys-pagination';
 import { KeysTable, type KeySort } from '@/components/api-keys/keys-table';
 import { KeysToolbar } from '@/components/api-keys/keys-toolbar';
+import { UsingYourKey } from '@/components/api-keys/using-your-key';
 import { Alert } from '@/components/ui/alert';
 import { getDb } from '@/db/client';
 import { requireProjectPage } from '@/lib/auth/session';
 import { clientAddress } from '@/lib/api/client-address';
+import { publicUrl } from '@/lib/config/public-url';
 import type { Actor } from '@/lib/keys/actor';
 import { listKeys } from '@/lib/keys/list';
 import { listKeysQuery, SORTS, type ListKeysQuery } from '@/lib/keys/schemas';
+import { levelsOf, resourcesOf } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { cn } from '@/lib/ui/cn';
 
@@ -145,6 +148,9 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
           )}
         </div>
       )}
+      <div className="col-span-2">
+        <UsingYourKey baseUrl={publicUrl(await headers())} resource={resourcesOf(catalogue).find((resource) => levelsOf(resource).includes('read'))?.id} />
+      </div>
     </section>
   );
 }

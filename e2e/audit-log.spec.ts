@@ -1,0 +1,57 @@
+/** Settings › Audit log: what the console did, by whom, filtered in the URL, and as CSV. */
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { seedProject, seedUser, signIn } from './support/seed';
+
+test('console changes appear once with their actor, filter through the URL, and export as the view shows them', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const member = await seedUser(project.slug, 'member');
+  await signIn(page, admin, `/login?callbackUrl=/projects/${project.slug}/settings/api-keys`);
+
+  await page.getByRole('button', { name: 'Create API key' }).first().click();
+  const create = page.getByRole('dialog', { name: 'Create API key' });
+  await create.getByLabel('Name').fill('Audited key');
+  await create.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('dialog', { name: 'Save your API key' }).getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Actions for Audited key' }).click();
+  await page.getByRole('menuitem', { name: 'Set as webhook key' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Audited key' })).toContainText('Webhook key');
+
+  await page.goto(`/projects/${project.slug}/settings/team`);
+  await page.getByRole('button', { name: `Actions for ${member.email}` }).click();
+  await page.getByRole('menuitem', { name: 'Make admin' }).click();
+  await expect(page.getByRole('row').filter({ hasText: member.email })).toContainText('Admin');
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  const rows = page.getByRole('row');
+  await expect(rows.filter({ hasText: 'api_key.created' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'webhook_key.changed' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'member.role_changed' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'api_key.created' })).toContainText(admin.email);
+  // Newest first.
+  await expect(rows.nth(1)).toContainText('member.role_changed');
+
+  await page.getByLabel('Action').selectOption('api_key.created');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/[?&]action=api_key\.created/);
+  await expect(rows).toHaveCount(2);
+  await page.reload();
+  await expect(rows).toHaveCount(2);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = readFileSync((await (await download).path())!, 'utf8').trimEnd().split('\r\n');
+  expect(csv).toHaveLength(2);
+  expect(csv[1]).toContain('"api_key.created"');
+  expect(csv[1]).toContain(admin.email);
+
+  // Members do not see it.
+  await page.context().clearCookies();
+  const other = await seedUser(project.slug, 'member');
+  await signIn(page, other, `/login?callbackUrl=/projects/${project.slug}/settings/audit-log`);
+  await expect(page.getByText('Only administrators can view the audit log.')).toBeVisible();
+  const response = await page.request.get(`/projects/${project.slug}/settings/audit-log/export`);
+  expect(response.status()).toBe(403);
+});

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { and, count, eq, sql } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import type { Db } from '@/db/client';
+import { auditEvents, memberships, passwordTokens, users } from '@/db/schema';
+import { verifyPassword } from '@/lib/auth/password';
+import { createProject, setMembership } from '@/lib/projects/projects';
+import { describeEachDatabase } from '@/lib/testing/databases';
+import { rejection } from '@/lib/testing/rejection';
+import { createUser, findUserByEmail } from '@/lib/users/users';
+import { PASSWORD_LINK_LIFETIME_MS, setPasswordWithToken } from './password-links';
+import { addMember, changeRole, LAST_ADMIN, listMembers, removeMember, type TeamActor } from './team';
+
+process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
+
+async function counts(db: Db) {
+  const [m] = await db.select({ n: count() }).from(memberships);
+  const [e] = await db.select({ n: count() }).from(auditEvents);
+  const [u] = await db.select({ n: count() }).from(users);
+  return { memberships: m!.n, events: e!.n, users: u!.n };
+}
+
+describeEachDatabase('Team', (current) => {
+  let admin: TeamActor;
+  let member: TeamActor;
+  let outsider: TeamActor;
+  let adminId = '';
+  let memberId = '';
+
+  beforeAll(async () => {
+    const { db } = current();
+    const project = await createProject(db, { slug: 'team' });
+    const other = await createProject(db, { slug: 'elsewhere' });
+    const a = await createUser(db, { email: 'owner@team.test', password: 'correct horse battery' });
+    const m = await createUser(db, { email: 'dev@team.test', password: 'correct horse battery' });
+    const o = await createUser(db, { email: 'admin@elsewhere.test' });
+    await setMembership(db, project.id, a.id, 'admin');
+    await setMembership(db, project.id, m.id, 'member');
+    await setMembership(db, other.id, o.id, 'admin');
+    adminId = a.id;
+    memberId = m.id;
+    admin = { userId: a.id, projectSlug: 'team', clientAddress: '192.0.2.7' };
+    member = { userId: m.id, projectSlug: 'team' };
+    outsider = { userId: o.id, projectSlug: 'team' };
+  });
+
+  it('lists members for any member; only admins may manage', async () => {
+    const { db } = current();
+    const asAdmin = await listMembers(db, admin);
+    expect(asAdmin.canManage).toBe(true);
+    expect(asAdmin.members.map((m) => [m.email, m.role])).toEqual([
+      ['dev@team.test', 'member'],
+      ['owner@team.test', 'admin'],
+    ]);
+    expect((await listMembers(db, member)).canManage).toBe(false);
+    expect((await rejection(listMembers(db, outsider))).code).toBe('not_found');
+  });
+
+  it('members and other projects’ admins change nothing', async () => {
+    const { db } = current();
+    const before = await counts(db);
+    expect((await rejection(addMember(db, member, { email: 'x@team.test', role: 'admin' }))).code).toBe('forbidden');
+    expect((await rejection(changeRole(db, member, memberId, { role: 'admin' }))).code).toBe('forbidden');
+    expect((await rejection(removeMember(db, member, adminId))).code).toBe('forbidden');
+    expect((await rejection(addMember(db, outsider, { email: 'x@team.test', role: 'admin' }))).code).toBe('not_found');
+    expect((await rejection(removeMember(db, outsider, memberId))).code).toBe('not_found');
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('refuses bad input with field errors and writes nothing', async () => {
+    const { db } = current();
+    const before = await counts(db);
+    const bad = await rejection(addMember(db, admin, { email: 'not-an-email', role: 'owner' } as never));
+    expect(bad.code).toBe('invalid_input');
+    expect(Object.keys(bad.fieldErrors ?? {}).sort()).toEqual(['email', 'role']);
+    const extra = await rejection(addMember(db, admin, { email: 'a@team.test', role: 'member', projectId: 'x' } as never));
+    expect(extra.code).toBe('invalid_input');
+    expect((await rejection(changeRole(db, admin, 'not-a-uuid', { role: 'admin' }))).code).toBe('not_found');
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('adds a new user with a single-use set-password link valid for 24 hours', async () => {
+    const { db } = current();
+    const now = new Date('2026-11-24T10:00:00Z');
+    const added = await addMember(db, admin, { email: ' New.Person@Team.test ', role: 'member' }, now);
+    expect(added.member).toMatchObject({ email: 'new.person@team.test', role: 'member', passwordSet: false });
+    expect(added.passwordToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [stored] = await db.select().from(passwordTokens).where(eq(passwordTokens.userId, added.member.userId));
+    expect(stored!.tokenHash).not.toContain(added.passwordToken);
+    expect(stored!.expiresAt.getTime() - now.getTime()).toBe(PASSWORD_LINK_LIFETIME_MS);
+
+    const token = added.passwordToken!;
+    const mismatch = await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'another one' }, now));
+    expect(mismatch.fieldErrors?.confirm).toBeDefined();
+    const later = new Date(now.getTime() + PASSWORD_LINK_LIFETIME_MS + 1);
+    expect((await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, later))).fieldErrors?.token).toBeDefined();
+
+    const soon = new Date(now.getTime() + 60_000);
+    expect(await setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, soon)).toEqual({ email: 'new.person@team.test' });
+    const user = await findUserByEmail(db, 'new.person@team.test');
+    expect(await verifyPassword(user!.passwordHash!, 'a long password')).toBe(true);
+    const again = await rejection(setPasswordWithToken(db, { token, password: 'another password', confirm: 'another password' }, soon));
+    expect(again.code).toBe('invalid_input');
+    expect(await verifyPassword((await findUserByEmail(db, 'new.person@team.test'))!.passwordHash!, 'a long password')).toBe(true);
+  });
+
+  it('adds an existing user at once, without a link; a second add is a conflict', async () => {
+    const { db } = current();
+    await createUser(db, { email: 'known@team.test', password: 'correct horse battery' });
+    const added = await addMember(db, admin, { email: 'known@team.test', role: 'admin' });
+    expect(added).toMatchObject({ passwordToken: null, member: { role: 'admin', passwordSet: true } });
+    expect((await rejection(addMember(db, admin, { email: 'known@team.test', role: 'member' }))).code).toBe('conflict');
+    await removeMember(db, admin, added.member.userId);
+  });
+
+  it('never removes or demotes the last administrator, even when two admins demote each other at once', async () => {
+    const { db } = current();
+    expect((await rejection(changeRole(db, admin, adminId, { role: 'member' }))).message).toBe(LAST_ADMIN);
+    expect((await rejection(removeMember(db, admin, adminId))).message).toBe(LAST_ADMIN);
+
+    await changeRole(db, admin, memberId, { role: 'admin' });
+    const results = await Promise.allSettled([changeRole(db, admin, memberId, { role: 'member' }), changeRole(db, member, adminId, { role: 'member' })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const [{ admins }] = (await db
+      .select({ admins: sql<number>`count(*)::int` })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.role, 'admin'), sql`${users.email} in ('owner@team.test', 'dev@team.test')`))) as [{ admins: number }];
+    expect(admins).toBe(1);
+    // Put things back: owner admin, dev member.
+    const owner = (await listMembers(db, results[0]!.status === 'fulfilled' ? admin : member)).members;
+    if (owner.find((m) => m.email === 'owner@team.test')!.role !== 'admin') {
+      await changeRole(db, member, adminId, { role: 'admin' });
+      await changeRole(db, admin, memberId, { role: 'member' });
+    }
+  });
+
+  it('a demoted admin loses admin rights on the very next call; every change is audited once', async () => {
+    const { db } = current();
+    const start = await db.select({ n: count() }).from(auditEvents);
+    await changeRole(db, admin, memberId, { role: 'admin' });
+    await changeRole(db, admin, memberId, { role: 'member' });
+    expect((await rejection(addMember(db, member, { email: 'y@team.test', role: 'member' }))).code).toBe('forbidden');
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.targetId, memberId));
+    expect(events.slice(-2).map((e) => [e.action, e.metadata, e.actorLabel])).toEqual([
+      ['member.role_changed', { email: 'dev@team.test', from: 'member', to: 'admin' }, 'owner@team.test'],
+      ['member.role_changed', { email: 'dev@team.test', from: 'admin', to: 'member' }, 'owner@team.test'],
+    ]);
+    const [end] = await db.select({ n: count() }).from(auditEvents);
+    expect(end!.n - start[0]!.n).toBe(2);
+  });
+
+  it('the audit log cannot be changed or deleted, by any statement', async () => {
+    const { db } = current();
+    await expect(db.execute(sql`update audit_events set action = 'forged'`)).rejects.toThrow();
+    await expect(db.execute(sql`delete from audit_events`)).rejects.toThrow();
+    await expect(db.execute(sql`truncate audit_events`)).rejects.toThrow();
+    const [forged] = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'forged'));
+    expect(forged!.n).toBe(0);
+  });
+});

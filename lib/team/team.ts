@@ -1,0 +1,136 @@
+/**
+ * A project's team: who is a member and with which role. Any member may see the team; only
+ * administrators change it. Every change locks the project row first, so two administrators
+ * demoting each other at once cannot leave a project without one: the last administrator can
+ * never be removed or demoted. Each change writes its audit event in the same transaction.
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Tx } from '@/db/client';
+import { memberships, projects, users, type Role } from '@/db/schema';
+import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import { userAuditActor } from '@/lib/audit/user-actor';
+import { authorizeProject } from '@/lib/auth/authorize';
+import { DomainError, invalidInput } from '@/lib/errors';
+import { createUser, findUserByEmail } from '@/lib/users/users';
+import { createPasswordToken } from './password-links';
+import { addMemberInput, changeRoleInput, type AddMemberInput, type ChangeRoleInput } from './schemas';
+
+export const TEAM_ADMIN_ONLY = 'Only administrators can manage the team.';
+export const LAST_ADMIN = 'A project needs at least one administrator: make someone else an administrator first.';
+
+export type TeamActor = { userId: string; projectSlug: string; clientAddress?: string | null };
+
+export type Member = { userId: string; email: string; name: string; role: Role; joinedAt: string; passwordSet: boolean };
+
+type Cleared = AuditActor & { role: Role };
+
+async function clear(tx: Db | Tx, actor: TeamActor, need: Role): Promise<Cleared> {
+  const membership = await authorizeProject(tx, actor.userId, actor.projectSlug, need, TEAM_ADMIN_ONLY);
+  return { ...(await userAuditActor(tx, membership.id, actor.userId, actor.clientAddress)), role: membership.role };
+}
+
+const memberColumns = {
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  role: memberships.role,
+  joinedAt: memberships.createdAt,
+  passwordSet: sql<boolean>`${users.passwordHash} is not null`,
+};
+
+const asMember = (row: Omit<Member, 'joinedAt'> & { joinedAt: Date }): Member => ({ ...row, joinedAt: row.joinedAt.toISOString() });
+
+export async function listMembers(db: Db, actor: TeamActor): Promise<{ members: Member[]; canManage: boolean }> {
+  const cleared = await clear(db, actor, 'member');
+  const rows = await db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.projectId, cleared.projectId))
+    .orderBy(asc(users.email));
+  return { members: rows.map(asMember), canManage: cleared.role === 'admin' };
+}
+
+/** The member `userId` of the project, locked for the change; "not found" for anyone else. */
+async function lockMember(tx: Tx, projectId: string, userId: unknown): Promise<Member> {
+  if (!z.uuid().safeParse(userId).success) throw new DomainError('not_found', 'No such member.');
+  // Team changes in one project take turns: the admin count below is then still true at commit.
+  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('update');
+  const [row] = await tx
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, String(userId))))
+    .limit(1);
+  if (!row) throw new DomainError('not_found', 'No such member.');
+  return asMember(row);
+}
+
+async function refuseLastAdmin(tx: Tx, projectId: string, member: Member): Promise<void> {
+  if (member.role !== 'admin') return;
+  const [{ admins }] = (await tx
+    .select({ admins: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.projectId, projectId), eq(memberships.role, 'admin')))) as [{ admins: number }];
+  if (admins <= 1) throw new DomainError('conflict', LAST_ADMIN);
+}
+
+/**
+ * Adds a user by email: an existing user joins at once; an unknown email becomes a new user
+ * without a password, and the answer carries a set-password token to show once.
+ */
+export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput, now = new Date()): Promise<{ member: Member; passwordToken: string | null }> {
+  const parsed = addMemberInput.safeParse(input);
+  return db.transaction(async (tx) => {
+    const cleared = await clear(tx, actor, 'admin');
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const { email, role } = parsed.data;
+    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, cleared.projectId)).for('update');
+    const existing = await findUserByEmail(tx, email);
+    const user = existing ?? (await createUser(tx, { email }));
+    const inserted = await tx
+      .insert(memberships)
+      .values({ projectId: cleared.projectId, userId: user.id, role, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ userId: memberships.userId });
+    if (inserted.length === 0) throw new DomainError('conflict', `${email} is already a member.`, { email: ['Already a member of this project.'] });
+    const passwordToken = existing?.passwordHash ? null : await createPasswordToken(tx, user.id, actor.userId, now);
+    await recordAudit(tx, cleared, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email, role, newUser: !existing } });
+    return {
+      member: { userId: user.id, email: user.email, name: user.name, role, joinedAt: now.toISOString(), passwordSet: Boolean(existing?.passwordHash) },
+      passwordToken,
+    };
+  });
+}
+
+export async function changeRole(db: Db, actor: TeamActor, userId: string, input: ChangeRoleInput): Promise<Member> {
+  const parsed = changeRoleInput.safeParse(input);
+  return db.transaction(async (tx) => {
+    const cleared = await clear(tx, actor, 'admin');
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const member = await lockMember(tx, cleared.projectId, userId);
+    const { role } = parsed.data;
+    if (member.role === role) return member;
+    if (role !== 'admin') await refuseLastAdmin(tx, cleared.projectId, member);
+    await tx.update(memberships).set({ role }).where(and(eq(memberships.projectId, cleared.projectId), eq(memberships.userId, member.userId)));
+    await recordAudit(tx, cleared, {
+      action: 'member.role_changed',
+      targetType: 'user',
+      targetId: member.userId,
+      metadata: { email: member.email, from: member.role, to: role },
+    });
+    return { ...member, role };
+  });
+}
+
+export async function removeMember(db: Db, actor: TeamActor, userId: string): Promise<{ userId: string }> {
+  return db.transaction(async (tx) => {
+    const cleared = await clear(tx, actor, 'admin');
+    const member = await lockMember(tx, cleared.projectId, userId);
+    await refuseLastAdmin(tx, cleared.projectId, member);
+    await tx.delete(memberships).where(and(eq(memberships.projectId, cleared.projectId), eq(memberships.userId, member.userId)));
+    await recordAudit(tx, cleared, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
+    return { userId: member.userId };
+  });
+}
