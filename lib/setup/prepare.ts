@@ -29,7 +29,7 @@ export async function prepareServer(log: (line: string) => void = console.log): 
     // The one place a password is printed: a generated one, shown once so the operator can sign in.
     log(
       `Keyward: its generated password is shown only now: ${result.generatedPassword}\n` +
-        `Keyward: change it with "npm run keyward -- user set-password ${result.email} --password-stdin" once the server is stopped.`,
+        `Keyward: change it with "npm run keyward -- user set-password ${result.email} --password-stdin" (it works while the server runs).`,
     );
   }
 }
