@@ -43,6 +43,10 @@ async function main(): Promise<void> {
     KEYWARD_ADMIN_EMAIL: E2E_ADMIN.email,
     KEYWARD_ADMIN_PASSWORD: E2E_ADMIN.password,
     KEYWARD_SIGNIN_WINDOW_SECONDS: '60',
+    // The API tests send their own X-Forwarded-For, so each has its own failure budget, and a
+    // five-second failure window lets them see a rate limit lifted without waiting a minute.
+    KEYWARD_TRUSTED_PROXIES: '1',
+    KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS: '5',
   };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;

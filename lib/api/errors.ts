@@ -30,9 +30,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A DomainError from either copy of lib/: server.ts (run by tsx) and Next's bundle each load the
+ * code, and objects shared through globalThis (the verifier) throw their own copy's class.
+ */
+function asDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  const candidate = error as Partial<DomainError> | null;
+  if (error instanceof Error && candidate?.name === 'DomainError' && typeof candidate.code === 'string' && Object.hasOwn(STATUS_OF, candidate.code)) {
+    return error as DomainError;
+  }
+  return undefined;
+}
+
 export function errorResponseParts(error: unknown): { status: number; body: ApiErrorBody } {
-  if (error instanceof DomainError) {
-    return { status: STATUS_OF[error.code], body: errorBody(error.code, error.message, error.fieldErrors) };
+  const domainError = asDomainError(error);
+  if (domainError) {
+    return { status: STATUS_OF[domainError.code], body: errorBody(domainError.code, domainError.message, domainError.fieldErrors) };
   }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, body: errorBody('unavailable', 'The database is unavailable. Try again shortly.') };

@@ -7,10 +7,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { isWithin } from '@/lib/permissions/grants';
-import { authorizeKeyManager, type Actor } from './actor';
+import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import { encryptSecret, hashKey } from './crypto';
 import { displayParts, generateKey, generatePublicId } from './format';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
@@ -18,7 +17,7 @@ import { createKeyInput, type CreateKeyInput } from './schemas';
 
 export type CreatedKey = { key: ApiKeyJson; secret: string };
 
-export const ESCALATION_MESSAGE = 'A key cannot grant more than the key that creates or changes it holds.';
+export { ESCALATION_MESSAGE } from './actor';
 
 export async function createKey(
   db: Db,
@@ -33,7 +32,7 @@ export async function createKey(
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const { name, expiresAt } = parsed.data;
     const permissions = parsed.data.permissions ?? null;
-    if (!isWithin(catalogue, permissions, manager.ceiling)) throw new DomainError('forbidden', ESCALATION_MESSAGE);
+    assertWithinCeiling(catalogue, manager, { permissions, expiresAt });
 
     const secret = generateKey();
     const publicId = generatePublicId();

@@ -1,16 +1,23 @@
 /**
- * Limits failed verifications per client address: a fixed one-minute window per address,
- * remembered for at most `maxAddresses` addresses, so a flood of distinct addresses costs
- * bounded memory (the oldest are forgotten first).
+ * Limits failed verifications per client address: a fixed window per address (one minute, or
+ * KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS), remembered for at most `maxAddresses` addresses, so a
+ * flood of distinct addresses costs bounded memory (the oldest are forgotten first). Shared by
+ * POST /api/v1/keys/verify and the REST API's bearer keys.
  */
 import { LRUCache } from 'lru-cache';
+import { positiveIntFromEnv } from '@/lib/config/env';
+
+/** The window's length; short windows let tests watch a limit reached and lifted. */
+export function failureWindowMsFromEnv(): number {
+  return positiveIntFromEnv('KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS', 60) * 1000;
+}
 
 export class FailureLimiter {
   private readonly windows: LRUCache<string, { start: number; count: number }>;
 
   constructor(
     private readonly maxFailures: number,
-    private readonly windowMs = 60_000,
+    private readonly windowMs = failureWindowMsFromEnv(),
     maxAddresses = 100_000,
   ) {
     this.windows = new LRUCache({ max: maxAddresses });

@@ -1,9 +1,11 @@
 /** Looks a key up inside its project: another project's key id is "not found", like a missing one. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gt, max } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import { apiKeys } from '@/db/schema';
+import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
-import { keyJsonColumns } from './json';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { authorizeKeyManager, type Actor } from './actor';
+import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 
 export const KEY_NOT_FOUND = 'API key not found.';
 
@@ -16,4 +18,17 @@ export async function findKeyForUpdate(tx: Db | Tx, projectId: string, publicId:
   const [row] = await (lock === 'nowait' ? query.for('update', { noWait: true }) : query.for('update'));
   if (!row) throw new DomainError('not_found', KEY_NOT_FOUND);
   return row;
+}
+
+/** One key as the table shows it, with when a rotation's previous secret stops working. */
+export async function getKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, now = new Date()): Promise<ApiKeyJson> {
+  const manager = await authorizeKeyManager(db, catalogue, actor, 'read');
+  const [row] = await db
+    .select({ ...keyJsonColumns, graceEnds: max(apiKeySecrets.expiresAt) })
+    .from(apiKeys)
+    .leftJoin(apiKeySecrets, and(eq(apiKeySecrets.apiKeyId, apiKeys.id), gt(apiKeySecrets.expiresAt, now)))
+    .where(and(eq(apiKeys.projectId, manager.projectId), eq(apiKeys.publicId, String(publicId))))
+    .groupBy(apiKeys.id);
+  if (!row) throw new DomainError('not_found', KEY_NOT_FOUND);
+  return toApiKeyJson(catalogue, row, row.graceEnds);
 }

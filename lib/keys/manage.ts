@@ -8,9 +8,7 @@ import { apiKeys, projectKeyCounts, projects } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
 import { DomainError, invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { isWithin } from '@/lib/permissions/grants';
-import { authorizeKeyManager, type Actor } from './actor';
-import { ESCALATION_MESSAGE } from './create';
+import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import { announceKeyChange, keyChanged } from './events';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
@@ -66,20 +64,27 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
   });
 }
 
-/** Renames a key, or changes its permissions where the catalogue allows; the secret stays. */
+/**
+ * Renames a key, changes its expiry, or changes its permissions where the catalogue allows; the
+ * secret stays. The key as changed must be within what the actor holds.
+ */
 export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, input: UpdateKeyInput): Promise<ApiKeyJson> {
   const parsed = updateKeyInput(catalogue).safeParse(input);
   const result = await db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
-    const changes: { name?: string; permissions?: typeof key.permissions } = {};
+    const changes: { name?: string; permissions?: typeof key.permissions; expiresAt?: Date | null } = {};
     if (parsed.data.name !== undefined) changes.name = parsed.data.name;
+    if (parsed.data.expiresAt !== undefined) changes.expiresAt = parsed.data.expiresAt;
     if (parsed.data.permissions !== undefined) {
       if (!catalogue.editableAfterCreation) throw new DomainError('forbidden', PERMISSIONS_FIXED_MESSAGE);
-      if (!isWithin(catalogue, parsed.data.permissions, manager.ceiling)) throw new DomainError('forbidden', ESCALATION_MESSAGE);
       changes.permissions = parsed.data.permissions;
     }
+    assertWithinCeiling(catalogue, manager, {
+      permissions: changes.permissions !== undefined ? changes.permissions : key.permissions,
+      expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : key.expiresAt,
+    });
     const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);
     await recordAudit(tx, manager, {
@@ -89,6 +94,7 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
       metadata: {
         ...(changes.name !== undefined ? { name: { from: key.name, to: changes.name } } : {}),
         ...(changes.permissions !== undefined ? { permissions: { from: key.permissions, to: changes.permissions } } : {}),
+        ...(changes.expiresAt !== undefined ? { expiresAt: { from: key.expiresAt?.toISOString() ?? null, to: changes.expiresAt?.toISOString() ?? null } } : {}),
       },
     });
     return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!) };

@@ -9,7 +9,7 @@ import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
 import { DomainError, invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { authorizeKeyManager, type Actor } from './actor';
+import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import type { CreatedKey } from './create';
 import { encryptSecret, hashKey } from './crypto';
 import { announceKeyChange, keyChanged } from './events';
@@ -40,6 +40,8 @@ export async function rotateKey(
       const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
       if (!parsed.success) throw invalidInput(parsed.error.issues);
       const key = await findKeyForUpdate(tx, manager.projectId, publicId, 'nowait');
+      // The new secret is the key's whole power: only an actor holding at least as much gets it.
+      assertWithinCeiling(catalogue, manager, key);
       const at = now();
       const graceEnds = new Date(at.getTime() + parsed.data.gracePeriodSeconds * 1000);
 

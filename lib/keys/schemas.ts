@@ -40,12 +40,16 @@ export function createKeyInput(catalogue: Catalogue, now?: () => Date) {
 }
 export type CreateKeyInput = { name: string; expiresAt?: string | null; permissions?: Record<string, string> | null };
 
-export function updateKeyInput(catalogue: Catalogue) {
+/** An edit: absent fields stay as they are; `expiresAt: null` removes the expiry. */
+export function updateKeyInput(catalogue: Catalogue, now?: () => Date) {
   return z
-    .strictObject({ name: keyNameSchema.optional(), permissions: permissionsInput(catalogue) })
-    .refine((input) => input.name !== undefined || input.permissions !== undefined, 'Nothing to change: give a name or permissions.');
+    .strictObject({ name: keyNameSchema.optional(), expiresAt: expiresAtSchema(now).optional(), permissions: permissionsInput(catalogue) })
+    .refine(
+      (input) => input.name !== undefined || input.expiresAt !== undefined || input.permissions !== undefined,
+      'Nothing to change: give a name, an expiry or permissions.',
+    );
 }
-export type UpdateKeyInput = { name?: string; permissions?: Record<string, string> | null };
+export type UpdateKeyInput = { name?: string; expiresAt?: string | null; permissions?: Record<string, string> | null };
 
 export const GRACE_PERIOD_CHOICES = [
   { seconds: 0, label: 'Immediately' },
@@ -54,8 +58,10 @@ export const GRACE_PERIOD_CHOICES = [
   { seconds: 604_800, label: '7 days' },
 ] as const;
 
+// A number, not coerced: over the REST API `null`, `""` or `false` would otherwise mean 0, an
+// immediate revocation of the old secret.
 export const rotateKeyInput = z.strictObject({
-  gracePeriodSeconds: z.coerce
+  gracePeriodSeconds: z
     .number({ error: 'Grace period must be a number of seconds.' })
     .int('Grace period must be a whole number of seconds.')
     .min(0, 'Grace period cannot be negative.')

@@ -1,0 +1,16 @@
+import { apiRoute } from '@/lib/api/route';
+import { json } from '@/lib/api/http';
+import { rotateKey } from '@/lib/keys/rotate';
+import type { RotateKeyInput } from '@/lib/keys/schemas';
+
+// POST /api/v1/keys/{id}/rotate {gracePeriodSeconds}: a new secret, returned once; the old one
+// works until the grace period ends.
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute<{ id: string }>(
+  async ({ db, catalogue, actor, params, body }) => {
+    const { key, secret } = await rotateKey(db, catalogue, actor, params.id, body as RotateKeyInput);
+    return json(200, { ...key, key: secret });
+  },
+  { body: 'json' },
+);

@@ -1,0 +1,21 @@
+import { apiRoute } from '@/lib/api/route';
+import { json, noContent } from '@/lib/api/http';
+import { getKey } from '@/lib/keys/find';
+import { deleteKey, updateKey } from '@/lib/keys/manage';
+import type { UpdateKeyInput } from '@/lib/keys/schemas';
+
+// GET, PATCH and DELETE /api/v1/keys/{id}. Another project's id is the same 404 as a missing one:
+// every lookup is by (project of the calling key, id).
+export const dynamic = 'force-dynamic';
+
+export const GET = apiRoute<{ id: string }>(async ({ db, catalogue, actor, params }) => json(200, await getKey(db, catalogue, actor, params.id)));
+
+export const PATCH = apiRoute<{ id: string }>(
+  async ({ db, catalogue, actor, params, body }) => json(200, await updateKey(db, catalogue, actor, params.id, body as UpdateKeyInput)),
+  { body: 'json' },
+);
+
+export const DELETE = apiRoute<{ id: string }>(async ({ db, catalogue, actor, params }) => {
+  await deleteKey(db, catalogue, actor, params.id);
+  return noContent();
+});

@@ -1,0 +1,34 @@
+/**
+ * Authenticates a REST call by its `Authorization: Bearer <key>`. The key goes through the same
+ * verifier as POST /keys/verify, so every failure counts against the client's address and a
+ * flood is answered 429. Missing, malformed, unknown, expired: one and the same 401, so nothing
+ * tells which keys exist. A success names the key only by its hash: what it may do is read from
+ * the database by each domain function, inside its own transaction (lib/keys/actor.ts).
+ */
+import { DomainError } from '@/lib/errors';
+import type { Actor } from '@/lib/keys/actor';
+import { KEY_NOT_VALID } from '@/lib/keys/actor';
+import { hashKey } from '@/lib/keys/crypto';
+import { verifier, type Verifier } from '@/lib/keys/verifier';
+
+export type Authentication = { ok: true; actor: Actor } | { ok: false; error: DomainError; retryAfterSeconds?: number };
+
+/** The token of `Bearer <token>` (scheme in any case), or '' for anything else. */
+export function bearerToken(header: string | null): string {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  return match?.[1] ?? '';
+}
+
+export async function authenticate(headers: Headers, address: string, keys: Verifier = verifier()): Promise<Authentication> {
+  const token = bearerToken(headers.get('authorization'));
+  const { result, retryAfterSeconds } = await keys.verify(token, undefined, address);
+  if (retryAfterSeconds) {
+    return {
+      ok: false,
+      error: new DomainError('rate_limited', `Too many failed attempts from this address. Try again in ${retryAfterSeconds} s.`),
+      retryAfterSeconds,
+    };
+  }
+  if (!result.valid) return { ok: false, error: new DomainError('unauthorized', KEY_NOT_VALID) };
+  return { ok: true, actor: { type: 'api_key', keyHash: hashKey(token), clientAddress: address } };
+}

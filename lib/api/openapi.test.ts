@@ -1,0 +1,50 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { digaCatalogue, retellCatalogue } from '@/lib/permissions/presets';
+import { buildOpenApiDocument, openApiDocument } from './openapi';
+
+const API_ROOT = path.join(process.cwd(), 'app', 'api', 'v1');
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Every route file under app/api/v1, as an OpenAPI path: `keys/[id]/route.ts` → `/keys/{id}`. */
+function routeFiles(): { file: string; path: string }[] {
+  return readdirSync(API_ROOT, { recursive: true, encoding: 'utf8' })
+    .filter((file) => path.basename(file) === 'route.ts')
+    .map((file) => ({
+      file: path.join(API_ROOT, file),
+      path: `/${path.dirname(file).split(path.sep).join('/')}`.replace(/\[(\w+)\]/g, '{$1}'),
+    }));
+}
+
+describe('the OpenAPI document', () => {
+  for (const catalogue of [digaCatalogue, retellCatalogue]) {
+    it(`is valid OpenAPI 3.1 for the ${catalogue.id} catalogue`, async () => {
+      const validator = new Validator();
+      const result = await validator.validate(JSON.parse(JSON.stringify(buildOpenApiDocument(catalogue))) as Record<string, unknown>);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(validator.version).toBe('3.1');
+    });
+  }
+
+  it('has a path for every route file under app/api/v1 and an operation for each exported method, nothing more', async () => {
+    const document = openApiDocument(digaCatalogue);
+    const routes = routeFiles();
+    expect(routes.map((route) => route.path).sort()).toEqual(Object.keys(document.paths ?? {}).sort());
+    for (const route of routes) {
+      const handlers = (await import(route.file)) as Record<string, unknown>;
+      const exported = METHODS.filter((method) => typeof handlers[method] === 'function').map((method) => method.toLowerCase());
+      const documented = Object.keys(document.paths![route.path]!).filter((key) => (METHODS as readonly string[]).includes(key.toUpperCase()));
+      expect(documented.sort(), route.path).toEqual(exported.sort());
+    }
+  });
+
+  it('describes the catalogue’s resources and levels, and the grace period range', () => {
+    const text = JSON.stringify(buildOpenApiDocument(retellCatalogue));
+    expect(text).toContain('"call":{"type":"string","enum":["none","write"]');
+    expect(text).toContain('"maximum":2592000');
+    expect(openApiDocument(retellCatalogue)).toBe(openApiDocument(retellCatalogue));
+  });
+});
