@@ -117,6 +117,16 @@ describeEachDatabase('keys managed by an API key', (current) => {
     expect((await rotateKey(db, diga, asKey(writer.secret), weaker.key.id, { gracePeriodSeconds: 0 })).key.id).toBe(weaker.key.id);
   });
 
+  it('never deletes a key that holds more than the caller', async () => {
+    const { db } = current();
+    const writer = await keyFor(diga, { api_keys: 'write', calls: 'read' });
+    const stronger = await keyFor(diga, { calls: 'write' });
+    expect((await rejection(deleteKey(db, diga, asKey(writer.secret), stronger.key.id))).message).toBe(ESCALATION_MESSAGE);
+    expect((await verifyKey(db, diga, stronger.secret)).code).toBe('VALID');
+    const weaker = await keyFor(diga, { calls: 'read' });
+    expect(await deleteKey(db, diga, asKey(writer.secret), weaker.key.id)).toMatchObject({ id: weaker.key.id });
+  });
+
   it('never makes, extends or rotates a key to outlive the calling key', async () => {
     const { db } = current();
     const end = new Date(Date.now() + 3_600_000);

@@ -21,6 +21,8 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
   const result = await db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
+    // A restricted key cannot take a stronger key away from its owners.
+    assertWithinCeiling(catalogue, manager, key);
     // Secrets go with the key (ON DELETE CASCADE).
     await tx.delete(apiKeys).where(eq(apiKeys.id, key.id));
     await announceKeyChange(tx, key.publicId);
