@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   const server = http.createServer((request, response) => {
     const address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
     request.headers['x-forwarded-for'] = address;
+    // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
+    delete request.headers['x-middleware-subrequest'];
     if (request.method === 'POST' && request.url === '/api/v1/keys/verify') {
       verify(request, response, address).catch(() => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });

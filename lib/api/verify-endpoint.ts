@@ -5,13 +5,14 @@
  * away is a 503, never VALID.
  */
 import { verifier } from '@/lib/keys/verifier';
+import { STATIC_SECURITY_HEADERS } from '@/lib/security/headers';
 import { errorBody, errorResponseParts } from './errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
 
 export type EndpointAnswer = { status: number; headers: Record<string, string>; body: string };
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const JSON_HEADERS = { ...STATIC_SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 function answer(status: number, payload: unknown, headers: Record<string, string> = {}): EndpointAnswer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
