@@ -6,6 +6,7 @@ import { cn } from '@/lib/ui/cn';
 
 const sections = [
   { segment: 'api-keys', label: 'API Keys' },
+  { segment: 'webhooks', label: 'Webhooks' },
   { segment: 'team', label: 'Team' },
   { segment: 'audit-log', label: 'Audit log' },
   { segment: 'general', label: 'General' },

@@ -1,10 +1,12 @@
 /**
  * Writes audit events. Callers pass the transaction of the change itself, so an event exists
  * exactly when its change does. There is no function here, or anywhere, that updates or deletes
- * an event.
+ * an event. A key lifecycle event also queues its webhook here, in the same transaction
+ * (lib/webhooks/outbox.ts): one hook for every path that changes a key.
  */
 import type { Db, Tx } from '@/db/client';
 import { auditEvents } from '@/db/schema';
+import { enqueueAuditedChange } from '@/lib/webhooks/outbox';
 
 export type AuditActor = {
   projectId: string;
@@ -34,4 +36,5 @@ export async function recordAudit(tx: Db | Tx, actor: AuditActor, entry: AuditEn
     targetId: entry.targetId ?? null,
     metadata: entry.metadata ?? {},
   });
+  await enqueueAuditedChange(tx, actor, entry);
 }

@@ -1,7 +1,9 @@
 /**
- * Everything a server process does before it answers: secrets, migrations, first admin.
- * Called once from instrumentation.ts; failures stop the process with a readable message.
+ * Everything a server process does before it answers: secrets, migrations, first admin, and
+ * the webhook dispatcher. Called once from instrumentation.ts; failures stop the process with a
+ * readable message.
  */
+import { sql } from 'drizzle-orm';
 import { getDatabase, getDb } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { startOperatorSocket } from '@/lib/cli/operator-socket';
@@ -10,18 +12,28 @@ import { loadSecrets } from '@/lib/config/secrets';
 import { KEY_CHANNEL } from '@/lib/keys/events';
 import { verifyCache } from '@/lib/keys/verify-cache';
 import { activeCatalogue } from '@/lib/permissions/load';
+import { webhookSettings } from '@/lib/webhooks/config';
+import { startServerDelivery } from '@/lib/webhooks/runner';
 import { bootstrapFirstAdmin } from './bootstrap';
 
 export async function prepareServer(log: (line: string) => void = console.log): Promise<void> {
   loadSecrets();
   // A malformed KEYWARD_PERMISSIONS file stops start-up here, naming the bad field.
   activeCatalogue();
+  // So does a malformed KEYWARD_WEBHOOK_* setting.
+  webhookSettings();
   const database = getDatabase();
   await migrateDatabase(database);
+  // PGlite never autovacuums: without this its planner has no statistics (the key search reads
+  // them to choose how to find short searches), index-only scans find no visibility map, and
+  // rows left by updates and deletes are never reclaimed. About a second at a million keys.
+  if (database.driver === 'pglite') await database.db.execute(sql`vacuum (analyze)`);
   // Other nodes' deletes, rotations and edits reach this node's verification cache at once.
   if (database.listen) await database.listen(KEY_CHANNEL, (publicId) => verifyCache()?.dropKey(publicId));
   // This process holds the embedded database; the CLI reaches it through the operator socket.
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
+  // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
+  startServerDelivery(database.db, log);
   const result = await bootstrapFirstAdmin(database.db);
   if (!result.created) return;
   log(`Keyward: created the first administrator ${result.email} and the project "${result.projectSlug}".`);

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { addressRefusal, classifyAddress } from './address';
+import { retryDelayMs } from './dispatcher';
+import { endpointUrlSchema } from './schemas';
+
+describe('webhook addresses', () => {
+  it.each([
+    '169.254.169.254',
+    '169.254.0.1',
+    'fd00:ec2::254',
+    '[fd00:ec2::254]',
+    'fd00:ec2:0:0:0:0:0:254',
+    '::ffff:169.254.169.254',
+    '::ffff:a9fe:a9fe',
+    '::169.254.169.254',
+    '64:ff9b::a9fe:a9fe',
+    '2002:a9fe:a9fe::1',
+    'fe80::1',
+    'fe80::1%eth0',
+    '100.100.100.200',
+    '0.0.0.0',
+    '::',
+    '224.0.0.1',
+    'ff02::1',
+    'not-an-address',
+  ])('never sends to %s', (address) => {
+    expect(classifyAddress(address).class).toBe('forbidden');
+    expect(addressRefusal(address, true)).toMatch(/never sent there/);
+  });
+
+  it.each(['10.0.0.1', '172.16.5.4', '172.31.255.255', '192.168.1.1', '127.0.0.1', '100.64.0.1', '::1', 'fd12:3456::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1'])(
+    'treats %s as private: allowed unless refused by configuration',
+    (address) => {
+      expect(classifyAddress(address).class).toBe('private');
+      expect(addressRefusal(address, true)).toBeUndefined();
+      expect(addressRefusal(address, false)).toMatch(/KEYWARD_WEBHOOK_ALLOW_PRIVATE=false/);
+    },
+  );
+
+  it.each(['8.8.8.8', '172.32.0.1', '169.255.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '1::1.2.3.4'])('sends to the public address %s', (address) => {
+    expect(classifyAddress(address).class).toBe('public');
+    expect(addressRefusal(address, false)).toBeUndefined();
+  });
+});
+
+describe('endpoint URL input', () => {
+  it('keeps http(s) URLs without their fragment and refuses the rest', () => {
+    expect(endpointUrlSchema.parse(' https://Example.test/hooks?a=1#top ')).toBe('https://example.test/hooks?a=1');
+    for (const url of ['ftp://example.test/', 'javascript:alert(1)', 'file:///etc/passwd', 'example.test/hooks', 'https://u:p@example.test/', '']) {
+      expect(endpointUrlSchema.safeParse(url).success, url).toBe(false);
+    }
+  });
+});
+
+describe('retry backoff', () => {
+  it('doubles from 10 s to at most an hour, jittered between half and all of it', () => {
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, () => 0))).toEqual([5_000, 10_000, 20_000, 40_000]);
+    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, () => 1))).toEqual([10_000, 20_000, 40_000, 80_000]);
+    expect(retryDelayMs(40, () => 1)).toBe(3_600_000);
+    expect(retryDelayMs(40, () => 0)).toBe(1_800_000);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Webhook settings from the environment, read in one place and checked at start-up:
+ * - KEYWARD_WEBHOOK_RETRY_HOURS (default 24): how long after its first attempt a failing
+ *   delivery is retried before it is marked failed.
+ * - KEYWARD_WEBHOOK_ALLOW_PRIVATE (default true): "false" refuses endpoints on private,
+ *   loopback and shared networks. Link-local and cloud-metadata addresses are always refused.
+ * - KEYWARD_WEBHOOK_DISPATCH (default true): "false" stops a server process from delivering,
+ *   for deployments that run `npm run worker` processes instead.
+ * - KEYWARD_WEBHOOK_POLL_MS (default 1000): how often a dispatcher looks for due deliveries.
+ */
+import { positiveIntFromEnv } from '@/lib/config/env';
+
+function booleanFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${process.env[name]}".`);
+}
+
+export type WebhookSettings = {
+  retryWindowMs: number;
+  allowPrivate: boolean;
+  dispatchInServer: boolean;
+  pollMs: number;
+};
+
+export function webhookSettings(): WebhookSettings {
+  return {
+    retryWindowMs: positiveIntFromEnv('KEYWARD_WEBHOOK_RETRY_HOURS', 24) * 3_600_000,
+    allowPrivate: booleanFromEnv('KEYWARD_WEBHOOK_ALLOW_PRIVATE', true),
+    dispatchInServer: booleanFromEnv('KEYWARD_WEBHOOK_DISPATCH', true),
+    pollMs: positiveIntFromEnv('KEYWARD_WEBHOOK_POLL_MS', 1000, 50),
+  };
+}
