@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { seedProject, seedUser, signIn } from './support/seed';
 
-test('console changes appear once with their actor, filter through the URL, and export as the view shows them', async ({ page }) => {
+test('console changes appear once with their actor, filter through the URL, and export as the view shows them', async ({ page, browser, baseURL }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
   const member = await seedUser(project.slug, 'member');
@@ -47,11 +47,13 @@ test('console changes appear once with their actor, filter through the URL, and 
   expect(csv[1]).toContain('"api_key.created"');
   expect(csv[1]).toContain(admin.email);
 
-  // Members do not see it.
-  await page.context().clearCookies();
+  // Members do not see it, nor can they export it.
   const other = await seedUser(project.slug, 'member');
-  await signIn(page, other, `/login?callbackUrl=/projects/${project.slug}/settings/audit-log`);
-  await expect(page.getByText('Only administrators can view the audit log.')).toBeVisible();
-  const response = await page.request.get(`/projects/${project.slug}/settings/audit-log/export`);
+  const memberContext = await browser.newContext({ baseURL });
+  const memberPage = await memberContext.newPage();
+  await signIn(memberPage, other, `/login?callbackUrl=/projects/${project.slug}/settings/audit-log`);
+  await expect(memberPage.getByText('Only administrators can view the audit log.')).toBeVisible();
+  const response = await memberPage.request.get(`/projects/${project.slug}/settings/audit-log/export`);
   expect(response.status()).toBe(403);
+  await memberContext.close();
 });

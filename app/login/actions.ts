@@ -8,6 +8,8 @@ export type SignInState = { error?: string; email?: string };
 
 /** Signs in with email and password through Auth.js; the limiter lives in authorize(). */
 export async function signInWithPassword(_previous: SignInState, form: FormData): Promise<SignInState> {
+  // Anyone can post to an action: anything but the login form's own FormData is refused plainly.
+  if (!(form instanceof FormData)) return { error: 'Incorrect email or password.' };
   const email = String(form.get('email') ?? '').slice(0, 254);
   try {
     await signIn('credentials', {
@@ -27,5 +29,6 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
 }
 
 export async function signInWithSso(form: FormData): Promise<void> {
+  if (!(form instanceof FormData)) return;
   await signIn('oidc', { redirectTo: safeCallbackUrl(form.get('callbackUrl')) });
 }

@@ -85,6 +85,15 @@ export async function listKeys(projectSlug: string): Promise<KeyJson[]> {
   return JSON.parse(run.stdout) as KeyJson[];
 }
 
+export type AuditEventJson = { id: string; action: string; actorType: string; actorLabel: string; targetId: string | null; metadata: Record<string, unknown> };
+
+/** The project's latest audit events (at most 100), newest first, from the database. */
+export async function auditEvents(projectSlug: string): Promise<AuditEventJson[]> {
+  const run = await keyward(['audit', 'list', projectSlug]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as AuditEventJson[];
+}
+
 /** The verification answer for a key, optionally at another time. */
 export async function verify(secret: string, require?: Record<string, string>, at?: string): Promise<Record<string, unknown>> {
   recordSecret(secret);

@@ -99,12 +99,14 @@ async function clear(db: Db | Tx, actor: AuditActorUser): Promise<string> {
   return (await authorizeProject(db, actor.userId, actor.projectSlug, 'admin', AUDIT_ADMIN_ONLY)).id;
 }
 
-export async function listAuditEvents(
-  db: Db,
-  actor: AuditActorUser,
-  query: AuditQuery,
-): Promise<{ events: AuditEventJson[]; total: number; totalIsCapped: boolean; page: number; pageCount: number }> {
-  const projectId = await clear(db, actor);
+export type AuditPage = { events: AuditEventJson[]; total: number; totalIsCapped: boolean; page: number; pageCount: number };
+
+export async function listAuditEvents(db: Db, actor: AuditActorUser, query: AuditQuery): Promise<AuditPage> {
+  return auditEventsPage(db, await clear(db, actor), query);
+}
+
+/** One page of a project's events, for callers already cleared for it (a page, the operator CLI). */
+export async function auditEventsPage(db: Db, projectId: string, query: AuditQuery): Promise<AuditPage> {
   const where = filters(projectId, query);
   const capped = db.select({ one: sql`1`.as('one') }).from(auditEvents).where(where).limit(AUDIT_COUNT_CAP + 1).as('capped');
   const [{ total }] = (await db.select({ total: sql<number>`count(*)::int` }).from(capped)) as [{ total: number }];

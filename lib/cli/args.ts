@@ -14,7 +14,8 @@ export type Command =
   | { kind: 'user remove'; email: string; project: string }
   | { kind: 'key create'; name: string; project: string; count?: string; permissions?: string; expires?: string }
   | { kind: 'key list'; project: string; limit?: string }
-  | { kind: 'key verify'; require?: string; at?: string };
+  | { kind: 'key verify'; require?: string; at?: string }
+  | { kind: 'audit list'; project: string; limit?: string };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -45,6 +46,8 @@ Commands:
   key verify [--require <resource=level,...>] [--at <iso time>]
       Check the key given on stdin (first line) and print the verification answer as JSON;
       --at judges it at another time, e.g. after a rotation's grace period.
+  audit list <slug> [--limit <n>]
+      Print a project's audit events as JSON, newest first (default 100, at most 100).
   help
       Show this text.
 
@@ -80,6 +83,7 @@ const grammar: Record<Exclude<Command['kind'], 'help'>, { arg: string | null; al
   'key list': { arg: 'slug', allowed: ['limit'], required: [] },
   // The key itself is read from stdin: arguments end up in shell history and `ps`.
   'key verify': { arg: null, allowed: ['require', 'at'], required: [] },
+  'audit list': { arg: 'slug', allowed: ['limit'], required: [] },
 };
 
 function isKind(words: string): words is keyof typeof grammar {
@@ -129,6 +133,8 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: words, project: value, limit: values.limit };
     case 'key verify':
       return { kind: words, require: values.require, at: values.at };
+    case 'audit list':
+      return { kind: words, project: value, limit: values.limit };
   }
 }
 

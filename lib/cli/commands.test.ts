@@ -137,6 +137,17 @@ describeEachDatabase('operator CLI commands', (current) => {
     });
   });
 
+  it('lists a project’s audit events newest first, and refuses an unknown project', async () => {
+    const { db } = current();
+    await executeCommand(db, { kind: 'key create', name: 'Audited one', project: 'demo' });
+    await executeCommand(db, { kind: 'key create', name: 'Audited two', project: 'demo' });
+    const events = JSON.parse(await executeCommand(db, { kind: 'audit list', project: 'demo', limit: '1' })) as { action: string; actorType: string; metadata: { name: string } }[];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: 'api_key.created', actorType: 'system', metadata: { name: 'Audited two' } });
+    await expect(executeCommand(db, { kind: 'audit list', project: 'nowhere' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(executeCommand(db, { kind: 'audit list', project: 'demo', limit: '0' })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
   it('refuses a password command without a password on stdin', async () => {
     const { db } = current();
     await expectRefusedUnchanged(db, () => executeCommand(db, { kind: 'user set-password', email: 'bob@example.com' }), {

@@ -15,6 +15,7 @@ import { createUserInput, emailSchema, passwordSchema, roleSchema } from '@/lib/
 import { createUser, findUserByEmail, setPassword } from '@/lib/users/users';
 import type { Command } from './args';
 import { keyCreate, keyList, keyVerify } from './key-commands';
+import { auditList } from './audit-commands';
 
 const userAddInput = createUserInput.extend({ project: projectSlugSchema, role: roleSchema });
 const membershipInput = z.strictObject({ email: emailSchema, project: projectSlugSchema, role: roleSchema });
@@ -141,5 +142,7 @@ export async function executeCommand(db: Db, command: Exclude<Command, { kind: '
       return keyList(db, command);
     case 'key verify':
       return keyVerify(db, { key: needPassword(), require: command.require, at: command.at });
+    case 'audit list':
+      return auditList(db, command);
   }
 }
