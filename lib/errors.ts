@@ -18,11 +18,16 @@ export class DomainError extends Error {
 }
 
 /** Turns a failed zod parse into a DomainError that keeps every field's messages. */
-export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
+export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[]): DomainError {
   const fieldErrors: FieldErrors = {};
   for (const issue of issues) {
-    const field = issue.path.map(String).join('.') || '_';
-    (fieldErrors[field] ??= []).push(issue.message);
+    const at = issue.path.map(String);
+    // A strict object's extra fields: each is named as a field of its own.
+    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+      for (const key of issue.keys) (fieldErrors[[...at, key].join('.')] ??= []).push('Unknown field.');
+      continue;
+    }
+    (fieldErrors[at.join('.') || '_'] ??= []).push(issue.message);
   }
   const summary = Object.entries(fieldErrors)
     .map(([field, messages]) => (field === '_' ? messages[0] : `${field}: ${messages[0]}`))

@@ -81,7 +81,7 @@ test('bodies are JSON within 64 KB with known fields only: anything else is a 40
     [post('{"name":"x"}', 'text/plain'), 'invalid_input', '_'],
     [post(JSON.stringify({ name: 'x'.repeat(1024 * 1024) })), 'invalid_input', '_'],
     [post(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d])), 'invalid_json', '_'],
-    [post(JSON.stringify({ name: 'x', isWebhookKey: true })), 'invalid_input', '_'],
+    [post(JSON.stringify({ name: 'x', isWebhookKey: true })), 'invalid_input', 'isWebhookKey'],
     [post(JSON.stringify({ name: 'x', permissions: { calls: 'admin' } })), 'invalid_input', 'permissions.calls'],
     [post(JSON.stringify({ name: 'a\u0000b' })), 'invalid_input', 'name'],
   ];

@@ -127,7 +127,7 @@ describeEachDatabase('REST API handlers', (current) => {
       [{ raw: '{"name":"x"}', contentType: 'text/plain' }, 'invalid_input', '_'],
       [{ raw: JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }) }, 'invalid_input', '_'],
       [{ body: [] }, 'invalid_input', '_'],
-      [{ body: { name: 'x', projectId: 'p', isWebhookKey: true } }, 'invalid_input', '_'],
+      [{ body: { name: 'x', projectId: 'p', isWebhookKey: true } }, 'invalid_input', 'isWebhookKey'],
       [{ body: { name: 'nul\u0000byte' } }, 'invalid_input', 'name'],
       [{ body: { name: 'x', permissions: { teleport: 'write' } } }, 'invalid_input', 'permissions.teleport'],
       [{ body: { name: 'x', expiresAt: 'tomorrow' } }, 'invalid_input', 'expiresAt'],
