@@ -1,17 +1,29 @@
 'use client';
 /**
- * Below the keys table: how many keys, "Page X of Y", and "Previous page" / "Next page". The
- * buttons submit a GET form (name="page"), so paging works without JavaScript; with it, the
- * same URL is opened through the router.
+ * Below the keys table: how many keys, "Page X of Y", and "Previous page" / "Next page". Each
+ * button submits a GET form of its own (name="page"), so paging works without JavaScript; with
+ * it, the same URL is opened through the router. Beside the page number each form carries the
+ * page's `cursor`, which lets the server seek straight to that page at any depth; page 1 needs
+ * none, and a URL with a page number alone still opens that page.
  */
 import { useRouter } from 'next/navigation';
-import { useTransition, type FormEvent } from 'react';
+import { useTransition, type FormEvent, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 
 const count = new Intl.NumberFormat('en-US');
 
-export function KeysPagination(props: { action: string; keep: Record<string, string>; page: number; pageCount: number; total: number; totalIsCapped: boolean }) {
-  const { action, keep, page, pageCount, total, totalIsCapped } = props;
+type Props = {
+  action: string;
+  keep: Record<string, string>;
+  page: number;
+  pageCount: number;
+  total: number;
+  totalIsCapped: boolean;
+  previousCursor: string | null;
+  nextCursor: string | null;
+};
+
+export function KeysPagination({ action, keep, page, pageCount, total, totalIsCapped, previousCursor, nextCursor }: Props) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const more = totalIsCapped ? '+' : '';
@@ -26,11 +38,22 @@ export function KeysPagination(props: { action: string; keep: Record<string, str
     startTransition(() => router.push(search ? `${action}?${search}` : action));
   }
 
+  function pageForm(target: number, cursor: string | null, disabled: boolean, children: ReactNode) {
+    return (
+      <form method="get" action={action} onSubmit={submit}>
+        {Object.entries(keep).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <Button type="submit" variant="secondary" name="page" value={target} disabled={disabled} className="px-2.5 py-1.5">
+          {children}
+        </Button>
+        {cursor && !disabled ? <input type="hidden" name="cursor" value={cursor} /> : null}
+      </form>
+    );
+  }
+
   return (
-    <form method="get" action={action} onSubmit={submit} aria-busy={pending} className="flex flex-wrap items-center justify-between gap-3 text-sm text-zinc-600">
-      {Object.entries(keep).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+    <div aria-busy={pending} className="flex flex-wrap items-center justify-between gap-3 text-sm text-zinc-600">
       <p>
         {count.format(total)}
         {more} {total === 1 && !more ? 'key' : 'keys'}
@@ -41,20 +64,30 @@ export function KeysPagination(props: { action: string; keep: Record<string, str
           {more}
         </p>
         <div className="flex gap-1">
-          <Button type="submit" variant="secondary" name="page" value={page - 1} disabled={page <= 1} className="px-2.5 py-1.5">
-            <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
-              <path d="M10 4l-4 4 4 4" />
-            </svg>
-            Previous page
-          </Button>
-          <Button type="submit" variant="secondary" name="page" value={page + 1} disabled={page >= pageCount} className="px-2.5 py-1.5">
-            Next page
-            <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
-              <path d="M6 4l4 4-4 4" />
-            </svg>
-          </Button>
+          {pageForm(
+            page - 1,
+            previousCursor,
+            page <= 1,
+            <>
+              <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
+                <path d="M10 4l-4 4 4 4" />
+              </svg>
+              Previous page
+            </>,
+          )}
+          {pageForm(
+            page + 1,
+            nextCursor,
+            page >= pageCount,
+            <>
+              Next page
+              <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
+                <path d="M6 4l4 4-4 4" />
+              </svg>
+            </>,
+          )}
         </div>
       </div>
-    </form>
+    </div>
   );
 }

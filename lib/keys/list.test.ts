@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, ilike } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys } from '@/db/schema';
 import { seedKeys } from '@/db/seed';
@@ -10,8 +10,9 @@ import { describeEachDatabase } from '@/lib/testing/databases';
 import { createUser } from '@/lib/users/users';
 import type { Actor } from './actor';
 import { createKey } from './create';
-import { hasTrigram, likePattern, listKeys, SEARCH_COUNT_CAP, type KeyPage } from './list';
-import type { ListKeysQuery } from './schemas';
+import { forgetNameStatistics, hasTrigram, likePattern, listKeys, SEARCH_COUNT_CAP, searchMatch, type KeyPage, type ListKeysRequest } from './list';
+import { deleteKey } from './manage';
+import { SORTS, type ListKeysQuery } from './schemas';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
@@ -37,7 +38,7 @@ const NAMES = [
 ];
 const BASE = Date.parse('2026-01-01T00:00:00Z');
 
-const query = (overrides: Partial<ListKeysQuery> = {}): ListKeysQuery => ({ q: '', page: 1, pageSize: 10, sort: 'created', dir: 'desc', ...overrides });
+const query = (overrides: Partial<ListKeysRequest> = {}): ListKeysRequest => ({ q: '', page: 1, pageSize: 10, sort: 'created', dir: 'desc', ...overrides });
 
 /** Compares like PostgreSQL does for uuid and for these timestamps. */
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
@@ -104,8 +105,7 @@ describeEachDatabase('listKeys', (current) => {
 
   const byCreated = (dir: 1 | -1) => (a: Seeded, b: Seeded) => dir * (cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id));
   // Most recently used first, never used last; ascending is that order reversed exactly.
-  const byLastUsedDesc = (a: Seeded, b: Seeded) =>
-    (a.lastUsedAt === null ? 1 : 0) - (b.lastUsedAt === null ? 1 : 0) || cmp(b.lastUsedAt ?? 0, a.lastUsedAt ?? 0) || cmp(a.id, b.id);
+  const byLastUsedDesc = (a: Seeded, b: Seeded) => cmp(b.lastUsedAt ?? -Infinity, a.lastUsedAt ?? -Infinity) || cmp(b.id, a.id);
   const ids = (list: Seeded[]) => list.map((key) => key.publicId);
 
   it('pages through every key in created order, newest first by default, ties broken by id', async () => {
@@ -113,7 +113,7 @@ describeEachDatabase('listKeys', (current) => {
     expect(await allPages(query({ dir: 'asc' }))).toEqual(ids([...keys].sort(byCreated(1))));
   });
 
-  it('sorts by last used: never-used keys last when descending, first when ascending', async () => {
+  it('sorts by last used: never-used keys last when descending, first when ascending, ties broken by id', async () => {
     const desc = ids([...keys].sort(byLastUsedDesc));
     expect(await allPages(query({ sort: 'last_used', dir: 'desc' }))).toEqual(desc);
     expect(await allPages(query({ sort: 'last_used', dir: 'asc' }))).toEqual([...desc].reverse());
@@ -225,7 +225,165 @@ describeEachDatabase('listKeys', (current) => {
 
     it('finds nothing without failing: one empty page', async () => {
       const page = await listKeys(current().db, diga, admin, query({ q: 'no such key', page: 3 }));
-      expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, page: 1, pageSize: 10, pageCount: 1 });
+      expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, page: 1, pageSize: 10, pageCount: 1, previousCursor: null, nextCursor: null });
+    });
+  });
+
+  describe('short searches (no trigram to look up)', () => {
+    it('match exactly what ILIKE matches, whichever way the statistics say to find them', async () => {
+      const { db } = current();
+      const reference = async (q: string) =>
+        (
+          await db
+            .select({ publicId: apiKeys.publicId })
+            .from(apiKeys)
+            .where(and(eq(apiKeys.projectId, projectId), ilike(apiKeys.name, likePattern(q))))
+            .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+        ).map((row) => row.publicId);
+      const searches = ['e', 'E', 'y', 'al', 'AL', 'aL', 'xq', '%', '_', '0%', 'e_', '\\', '-', ' ', 'ä', 'Ä', 'ÖL', 'ç'];
+      for (const analyzed of [false, true]) {
+        // ANALYZE gives the pieces' index its statistics: common pieces are then walked to, rare ones looked up.
+        if (analyzed) {
+          await db.execute(sql`analyze api_keys`);
+          forgetNameStatistics(db);
+        }
+        for (const q of searches) expect(await allPages(query({ q })), `"${q}"${analyzed ? ' analyzed' : ''}`).toEqual(await reference(q));
+      }
+      expect(await searchMatch(db, 'e')).toBe('common');
+      expect(await searchMatch(db, 'E')).toBe('common');
+      expect(await searchMatch(db, 'xq')).toBe('rare');
+      expect(await searchMatch(db, '%')).toBe('rare');
+      expect(await searchMatch(db, 'key')).toBe('trigram');
+    });
+  });
+
+  describe('cursors ("Previous page" and "Next page")', () => {
+    /** The pages of a query opened by their numbers: what a cursor must open too. */
+    async function pagesByNumber(q: ListKeysQuery, as = admin): Promise<string[][]> {
+      const pages: string[][] = [];
+      for (let page = 1; ; page++) {
+        const result = await listKeys(current().db, diga, as, { ...q, page });
+        pages.push(result.keys.map((key) => key.id));
+        if (page >= result.pageCount) return pages;
+      }
+    }
+
+    /** Follows "Next page" from page 1 to the last, then "Previous page" back to page 1. */
+    async function pagesByCursor(q: ListKeysQuery, as = admin): Promise<{ forward: string[][]; backward: string[][] }> {
+      const { db } = current();
+      let page = await listKeys(db, diga, as, { ...q, page: 1 });
+      const forward = [page.keys.map((key) => key.id)];
+      while (page.page < page.pageCount) {
+        const next = await listKeys(db, diga, as, { ...q, page: page.page + 1, cursor: page.nextCursor });
+        expect(next).toMatchObject({ page: page.page + 1, total: page.total, pageCount: page.pageCount });
+        page = next;
+        forward.push(page.keys.map((key) => key.id));
+      }
+      expect(page.nextCursor).toBeNull();
+      const backward = [page.keys.map((key) => key.id)];
+      while (page.page > 1) {
+        // Page 1 is opened by its number: it needs no cursor.
+        expect(page.previousCursor === null, `page ${page.page}`).toBe(page.page <= 2);
+        page = await listKeys(db, diga, as, { ...q, page: page.page - 1, cursor: page.previousCursor });
+        backward.unshift(page.keys.map((key) => key.id));
+      }
+      return { forward, backward };
+    }
+
+    it('open the pages their numbers open, in every sort and search, across ties in the sort key', async () => {
+      // Seven a page puts keys that share a creation time, a last use or a name on both sides of a page's edge.
+      for (const sort of SORTS) {
+        for (const dir of ['asc', 'desc'] as const) {
+          for (const q of ['', 'key', 'Al', 'e', '_']) {
+            const request = query({ sort, dir, q, pageSize: 7 });
+            const expected = await pagesByNumber(request);
+            const { forward, backward } = await pagesByCursor(request);
+            expect(forward, `${sort} ${dir} "${q}"`).toEqual(expected);
+            expect(backward, `${sort} ${dir} "${q}" backwards`).toEqual(expected);
+          }
+        }
+      }
+    });
+
+    it('ignore a cursor made for another sort, or one that does not parse, and open the page by its number', async () => {
+      const { db } = current();
+      const byNumber = await listKeys(db, diga, admin, query({ page: 3 }));
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const someId = keys[0]!.id;
+      const cursors = [
+        (await listKeys(db, diga, admin, query({ sort: 'name', dir: 'asc', page: 2 }))).nextCursor,
+        (await listKeys(db, diga, admin, query({ dir: 'asc', page: 2 }))).nextCursor,
+        'not a cursor',
+        encode([]),
+        encode({ sort: 'created' }),
+        encode(['created', 'desc', 'sideways', '2026-01-01 00:00:00+00', someId]),
+        encode(['created', 'desc', 'after', '2026-02-30 00:00:00+00', someId]),
+        encode(['created', 'desc', 'after', '2026-01-01 24:00:00+00', someId]),
+        encode(['created', 'desc', 'after', '-infinity', someId]),
+        encode(['created', 'desc', 'after', 'tomorrow', someId]),
+        encode(['created', 'desc', 'after', '2026-01-01 00:00:00+00', 'not-a-uuid']),
+        encode(['created', 'desc', 'after', 42, someId]),
+      ];
+      for (const cursor of cursors) expect(await listKeys(db, diga, admin, query({ page: 3, cursor })), String(cursor)).toEqual(byNumber);
+      // On page 1 a cursor means nothing.
+      const page2 = await listKeys(db, diga, admin, query({ page: 2 }));
+      expect(await listKeys(db, diga, admin, query({ page: 1, cursor: page2.nextCursor }))).toEqual(await listKeys(db, diga, admin, query()));
+      // A name cursor may hold any name, quotes and all.
+      const byName = query({ sort: 'name', dir: 'asc', q: 'e' });
+      const named = encode(['name', 'asc', 'after', "it's %_\\ \"quoted\"", someId]);
+      expect((await listKeys(db, diga, admin, { ...byName, page: 2, cursor: named })).page).toBe(2);
+    });
+
+    it('open the right page after keys around them are deleted', async () => {
+      const { db } = current();
+      const project = await createProject(db, { slug: 'list-cursor' });
+      const user = await createUser(db, { email: 'admin@list-cursor.test' });
+      await setMembership(db, project.id, user.id, 'admin');
+      const owner: Actor = { type: 'user', userId: user.id, projectSlug: 'list-cursor' };
+      const newestFirst: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const { key } = await createKey(db, diga, owner, { name: `cursor ${i}` }, () => new Date(BASE + i * 1000));
+        newestFirst.unshift(key.id);
+      }
+      const q = query({ pageSize: 5 });
+      const listed = (page: KeyPage) => page.keys.map((key) => key.id);
+
+      // The cursor's own key and the one after it go: page 2 starts at the next key still there.
+      const page1 = await listKeys(db, diga, owner, q);
+      await deleteKey(db, diga, owner, newestFirst[4]!);
+      await deleteKey(db, diga, owner, newestFirst[5]!);
+      const page2 = await listKeys(db, diga, owner, { ...q, page: 2, cursor: page1.nextCursor });
+      expect(listed(page2)).toEqual(newestFirst.slice(6, 11));
+      expect(page2).toMatchObject({ page: 2, total: 10, pageCount: 2, nextCursor: null });
+
+      // "Previous page" from page 3 when fewer than a page of keys are left before it: page 1.
+      const page3 = await listKeys(db, diga, owner, { ...q, pageSize: 2, page: 3 });
+      expect(listed(page3)).toEqual([newestFirst[6], newestFirst[7]]);
+      await deleteKey(db, diga, owner, newestFirst[0]!);
+      await deleteKey(db, diga, owner, newestFirst[1]!);
+      await deleteKey(db, diga, owner, newestFirst[2]!);
+      const back = await listKeys(db, diga, owner, { ...q, pageSize: 2, page: 2, cursor: page3.previousCursor });
+      expect(back).toMatchObject({ page: 1, previousCursor: null });
+      expect(listed(back)).toEqual([newestFirst[3], newestFirst[6]]);
+
+      // Every key after a cursor gone: the page by its number, clamped to the last.
+      const fresh = await listKeys(db, diga, owner, q);
+      expect(listed(fresh)).toEqual([newestFirst[3], ...newestFirst.slice(6, 10)]);
+      for (const id of newestFirst.slice(10)) await deleteKey(db, diga, owner, id);
+      const emptied = await listKeys(db, diga, owner, { ...q, page: 2, cursor: fresh.nextCursor });
+      expect(emptied).toMatchObject({ page: 1, pageCount: 1, total: 5, previousCursor: null, nextCursor: null });
+      expect(listed(emptied)).toEqual([newestFirst[3], ...newestFirst.slice(6, 10)]);
+
+      // Keys gone after a cursor and as many added before it: the page by its number.
+      const byName = query({ sort: 'name', dir: 'asc', pageSize: 2 });
+      const first = await listKeys(db, diga, owner, byName);
+      expect(first.keys.map((key) => key.name)).toEqual(['cursor 2', 'cursor 3']);
+      // newestFirst[k] is "cursor {11 - k}": these are "cursor 4", "cursor 5" and "cursor 8".
+      for (const id of [newestFirst[7]!, newestFirst[6]!, newestFirst[3]!]) await deleteKey(db, diga, owner, id);
+      for (const name of ['a 1', 'a 2', 'a 3']) await createKey(db, diga, owner, { name });
+      const second = await listKeys(db, diga, owner, { ...byName, page: 2, cursor: first.nextCursor });
+      expect(second).toMatchObject({ page: 2, pageCount: 3, total: 5 });
+      expect(second.keys.map((key) => key.name)).toEqual(['a 3', 'cursor 2']);
     });
   });
 
@@ -256,6 +414,26 @@ describeEachDatabase('listKeys', (current) => {
     const capped = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000 }));
     expect(capped).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsCapped: true, pageCount: SEARCH_COUNT_CAP / 10, page: SEARCH_COUNT_CAP / 10 });
     expect(capped.keys).toHaveLength(10);
+
+    // Paged by cursor, a capped search opens what its page numbers open: found through the
+    // trigram index, walked to (a common piece) or looked up (a rare one).
+    await db.execute(sql`analyze api_keys`);
+    forgetNameStatistics(db);
+    expect(await searchMatch(db, 'b')).toBe('common');
+    expect(await searchMatch(db, '99')).toBe('rare');
+    for (const q of ['BULK', 'b', '99']) {
+      for (const sort of SORTS) {
+        const request: ListKeysRequest = query({ q, sort, dir: sort === 'name' ? 'asc' : 'desc', pageSize: 25 });
+        let page = await listKeys(db, diga, bulkAdmin, request);
+        for (let n = 2; n <= 4; n++) {
+          const byNumber = await listKeys(db, diga, bulkAdmin, { ...request, page: n });
+          page = await listKeys(db, diga, bulkAdmin, { ...request, page: n, cursor: page.nextCursor });
+          expect(page, `${q} ${sort} page ${n}`).toEqual(byNumber);
+        }
+        const back = await listKeys(db, diga, bulkAdmin, { ...request, page: 3, cursor: page.previousCursor });
+        expect(back, `${q} ${sort} back to page 3`).toEqual(await listKeys(db, diga, bulkAdmin, { ...request, page: 3 }));
+      }
+    }
 
     // "bulk 1000" and "bulk 10000", each in its own right.
     const few = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk 1000', sort: 'name', dir: 'asc' }));
