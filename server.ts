@@ -47,9 +47,6 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const server = http.createServer((request, response) => {
     const address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
-    request.headers['x-forwarded-for'] = address;
-    // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
-    delete request.headers['x-middleware-subrequest'];
     if (request.method === 'POST' && request.url === '/api/v1/keys/verify') {
       verify(request, response, address).catch(() => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
@@ -57,6 +54,9 @@ async function main(): Promise<void> {
       });
       return;
     }
+    request.headers['x-forwarded-for'] = address;
+    // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
+    if ('x-middleware-subrequest' in request.headers) delete request.headers['x-middleware-subrequest'];
     void handle(request, response);
   });
   server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));

@@ -5,17 +5,18 @@
  * away is a 503, never VALID.
  */
 import { verifier } from '@/lib/keys/verifier';
-import { STATIC_SECURITY_HEADERS } from '@/lib/security/headers';
 import { errorBody, errorResponseParts } from './errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
 
 export type EndpointAnswer = { status: number; headers: Record<string, string>; body: string };
 
-const JSON_HEADERS = { ...STATIC_SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+// A JSON answer to a machine: only the headers that mean something to one (the page headers of
+// lib/security/headers.ts add bytes to every verification and protect nothing here).
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-function answer(status: number, payload: unknown, headers: Record<string, string> = {}): EndpointAnswer {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
+function answer(status: number, payload: unknown, headers?: Record<string, string>): EndpointAnswer {
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(payload) };
 }
 
 /** `body` is undefined when it was larger than MAX_VERIFY_BODY_BYTES. */

@@ -5,6 +5,7 @@
  */
 import { unstable_rethrow } from 'next/navigation';
 import { getDb, type Db } from '@/db/client';
+import { isDatabaseUnavailable } from '@/lib/api/errors';
 import { DomainError, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
 import type { User } from '@/lib/users/users';
 import { currentUser } from './session';
@@ -32,6 +33,9 @@ async function settle<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
     unstable_rethrow(error);
     if (error instanceof DomainError) {
       return { ok: false, code: error.code, error: error.message, fieldErrors: error.fieldErrors };
+    }
+    if (isDatabaseUnavailable(error)) {
+      return { ok: false, code: 'internal', error: 'Keyward cannot reach its database right now; nothing was changed. Try again in a moment.' };
     }
     // Database errors can quote query parameters; log the kind of failure, not its text.
     const cause = (error as { cause?: { code?: string } }).cause;
