@@ -5,7 +5,8 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'e2e/**', '.next/**'],
+    // faults/ starts the production build: `npm run test:faults`, after `next build`.
+    exclude: ['node_modules/**', 'e2e/**', '.next/**', 'faults/**'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

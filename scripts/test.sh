@@ -27,4 +27,11 @@ next build
 step "Browser tests (Playwright, Chromium, production build)"
 playwright test
 
+step "Fault tests (production server: SIGKILL and restart, concurrent changes)"
+vitest run --config faults/vitest.config.mts --exclude faults/postgres-down.test.ts
+
+# Last and alone: it stops and starts the machine's PostgreSQL (skipped where it cannot).
+step "Fault test: PostgreSQL stopped and started under load"
+vitest run --config faults/vitest.config.mts faults/postgres-down.test.ts
+
 printf '\n\033[1;32m✔ All checks passed.\033[0m\n'

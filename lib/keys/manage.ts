@@ -47,7 +47,9 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
   return db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
     // Concurrent choices in one project take turns here; the partial unique index is the backstop.
-    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, manager.projectId)).for('update');
+    // NO KEY UPDATE, not UPDATE: other changes' foreign-key checks on the project row (their audit
+    // and outbox inserts) must not wait on it, or they deadlock with this one's key-row lock.
+    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, manager.projectId)).for('no key update');
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     if (key.isWebhookKey) return toApiKeyJson(catalogue, key);
     const [previous] = await tx

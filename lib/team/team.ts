@@ -56,7 +56,7 @@ export async function listMembers(db: Db, actor: TeamActor): Promise<{ members: 
 async function lockMember(tx: Tx, projectId: string, userId: unknown): Promise<Member> {
   if (!z.uuid().safeParse(userId).success) throw new DomainError('not_found', 'No such member.');
   // Team changes in one project take turns: the admin count below is then still true at commit.
-  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('update');
+  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update');
   const [row] = await tx
     .select(memberColumns)
     .from(memberships)
@@ -86,7 +86,7 @@ export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput,
     const cleared = await clear(tx, actor, 'admin');
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const { email, role } = parsed.data;
-    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, cleared.projectId)).for('update');
+    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, cleared.projectId)).for('no key update');
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
     const inserted = await tx

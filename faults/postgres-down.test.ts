@@ -1,0 +1,145 @@
+/**
+ * The machine's real PostgreSQL stopped while verifications and management calls run, then
+ * started again: verify answers 503 (never VALID for a key it cannot check), changes answer a
+ * clear 503 and leave nothing half-written, readiness says the database is away, and Keyward
+ * recovers without a restart. It stops the whole local cluster, so it runs alone, last, in
+ * `npm run test:faults`; set KEYWARD_FAULTS_STOP_POSTGRES=0 to skip it.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { apiClient, pause, projectState, type Api } from './support';
+
+function clusterVersion(): string | undefined {
+  try {
+    return readdirSync('/etc/postgresql')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const version = clusterVersion();
+const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const why =
+  (await serverProcessUnavailable()) ??
+  (process.env.KEYWARD_FAULTS_STOP_POSTGRES === '0' ? 'KEYWARD_FAULTS_STOP_POSTGRES=0' : undefined) ??
+  (!['127.0.0.1', 'localhost'].includes(url.hostname) || !version ? 'PostgreSQL is not a local cluster this test can stop and start' : undefined) ??
+  (process.getuid?.() !== 0 ? 'stopping the cluster needs root' : undefined);
+if (why) console.warn(`faults/postgres-down.test.ts skipped: ${why}.`);
+
+function cluster(action: 'stop' | 'start'): void {
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version!, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'ignore' });
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await pause(250);
+  }
+}
+
+describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skipped: ${why})` : ''}`, () => {
+  let server: ServerProcess;
+  let database: Database;
+  let seeded: SeededProject;
+  let api: Api;
+  let stopped = false;
+
+  beforeAll(async () => {
+    // No verification cache: every answer below comes from the database or says it could not.
+    server = await ServerProcess.create({ prefix: 'keyward_faults_pg', env: { KEYWARD_VERIFY_CACHE_ENTRIES: '0' } });
+    database = server.open();
+    seeded = await seedProject(database, { slug: 'outage' });
+    await server.start();
+    api = apiClient(server.url, seeded.bearer);
+  });
+
+  afterAll(async () => {
+    if (stopped) cluster('start');
+    await until(async () => (await fetch(`${server.url}/api/health/ready`).catch(() => undefined))?.status === 200, 'readiness after the test').catch(() => undefined);
+    await database?.close();
+    await server?.dispose();
+  });
+
+  it('answers 503 while the database is away, writes nothing half, and recovers by itself', async () => {
+    const before = await api.call('POST', '/api/v1/keys', { name: 'Before the outage' });
+    expect(before.status).toBe(201);
+    const secret = before.body.key as string;
+    expect((await api.verify(secret)).body.code).toBe('VALID');
+    const deleted = await api.call('POST', '/api/v1/keys', { name: 'Deleted before the outage' });
+    expect((await api.call('DELETE', `/api/v1/keys/${deleted.body.id as string}`)).status).toBe(204);
+    const stateBefore = await projectState(database.db, seeded.projectId);
+
+    // Load while the cluster goes down and stays down.
+    let running = true;
+    const down = { from: Infinity, until: Infinity };
+    const seen = { verify: new Map<number, number>(), change: new Map<number, number>(), validWhileDown: [] as string[] };
+    const load = (async () => {
+      for (let i = 0; running; i++) {
+        const sentAt = Date.now();
+        const [verified, changed] = await Promise.all([
+          api.verify(i % 2 ? secret : (deleted.body.key as string)),
+          api.call('POST', '/api/v1/keys', { name: `During the outage ${i}` }),
+        ]);
+        seen.verify.set(verified.status, (seen.verify.get(verified.status) ?? 0) + 1);
+        seen.change.set(changed.status, (seen.change.get(changed.status) ?? 0) + 1);
+        // Sent after the cluster had stopped and before it was started again.
+        if (sentAt > down.from && sentAt < down.until && verified.body.code === 'VALID') {
+          seen.validWhileDown.push(JSON.stringify({ sentMsAfterStop: sentAt - down.from, answer: verified.body }));
+        }
+      }
+    })();
+    await pause(300);
+    cluster('stop');
+    stopped = true;
+    down.from = Date.now();
+    await pause(3_000);
+
+    const whileDown = await api.verify(secret);
+    expect(whileDown.status).toBe(503);
+    expect(whileDown.body).toMatchObject({ error: { code: 'unavailable' } });
+    const refused = await api.call('POST', '/api/v1/keys', { name: 'Refused' });
+    expect(refused.status).toBe(503);
+    expect(JSON.stringify(refused.body)).toMatch(/database is unavailable/i);
+    expect((await fetch(`${server.url}/api/health/ready`)).status).toBe(503);
+    expect((await fetch(`${server.url}/api/health/live`)).status).toBe(200);
+
+    down.until = Date.now();
+    cluster('start');
+    stopped = false;
+    await until(async () => (await fetch(`${server.url}/api/health/ready`)).status === 200, 'readiness after PostgreSQL came back');
+    await until(async () => (await api.verify(secret)).body.code === 'VALID', 'verification after PostgreSQL came back');
+    running = false;
+    await load;
+
+    // Never a 500, never VALID for a key it could not check, never VALID for the deleted key.
+    expect([...seen.verify.keys()].filter((status) => status >= 500 && status !== 503)).toEqual([]);
+    expect([...seen.change.keys()].filter((status) => status >= 500 && status !== 503)).toEqual([]);
+    expect(seen.validWhileDown, 'VALID answers to requests sent while PostgreSQL was stopped').toEqual([]);
+    expect((await api.verify(deleted.body.key as string)).body.code).toBe('NOT_FOUND');
+
+    // Nothing half-written: every key that exists is whole, and the counter agrees.
+    const after = server.open(2);
+    try {
+      const state = await projectState(after.db, seeded.projectId);
+      // The one key deleted on purpose before the outage: its creation and its deletion.
+      expect(state.orphanAudit).toEqual({ 'api_key.created': 1, 'api_key.deleted': 1 });
+      expect(state.countedKeys).toBe(state.keyCount);
+      for (const key of state.keys.values()) {
+        expect(key.secrets.filter((s) => s.current).length, key.id).toBe(1);
+        expect(key.audit['api_key.created'], key.id).toBe(1);
+      }
+      expect(state.keyCount).toBeGreaterThanOrEqual(stateBefore.keyCount);
+      // Recovered without a restart: changes work again on the same process.
+      const again = await api.call('POST', '/api/v1/keys', { name: 'After the outage' });
+      expect(again.status).toBe(201);
+      expect((await api.verify(again.body.key as string)).body.code).toBe('VALID');
+    } finally {
+      await after.close();
+    }
+    expect(server.running).toBe(true);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * What the fault tests share: a REST client that reports a dropped connection as an outcome
+ * rather than throwing, a webhook receiver that answers 204, and the database's view of a
+ * project's keys with their secrets, audit events and outbox rows.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiKeys, apiKeySecrets, auditEvents, projectKeyCounts, webhookDeliveries } from '@/db/schema';
+import { hashKey } from '@/lib/keys/crypto';
+
+/** An answer, or `status: 0` when the connection failed before one came (a killed server). */
+export type Answer = { status: number; body: Record<string, unknown> };
+
+export type Api = {
+  call(method: string, path: string, body?: unknown): Promise<Answer>;
+  verify(key: string): Promise<Answer>;
+};
+
+export function apiClient(baseUrl: string, bearer: string): Api {
+  async function send(method: string, path: string, body: unknown, authorized: boolean): Promise<Answer> {
+    try {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(authorized ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    } catch {
+      return { status: 0, body: {} };
+    }
+  }
+  return {
+    call: (method, path, body) => send(method, path, body, true),
+    verify: (key) => send('POST', '/api/v1/keys/verify', { key }, false),
+  };
+}
+
+/** Answers every POST 204 and counts the distinct `webhook-id`s it was sent. */
+export async function startReceiver(): Promise<{ url: string; received: Set<string>; close(): Promise<void> }> {
+  const received = new Set<string>();
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const id = request.headers['webhook-id'];
+      if (typeof id === 'string') received.add(id);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type KeyState = {
+  id: string;
+  name: string;
+  isWebhookKey: boolean;
+  /** Hashes of its secrets; `current` are those without an end. */
+  secrets: { hash: string; current: boolean; expiresAt: Date | null }[];
+  audit: Record<string, number>;
+  outbox: Record<string, number>;
+};
+
+export type ProjectState = {
+  keys: Map<string, KeyState>;
+  /** Audit events and outbox rows naming a key that does not exist, by action. */
+  orphanAudit: Record<string, number>;
+  orphanOutbox: Record<string, number>;
+  keyCount: number;
+  countedKeys: number;
+};
+
+const bump = (counts: Record<string, number>, name: string, by = 1) => {
+  counts[name] = (counts[name] ?? 0) + by;
+};
+
+/** Everything the database holds about a project's keys, read after the fact. */
+export async function projectState(db: Db, projectId: string): Promise<ProjectState> {
+  const keys = new Map<string, KeyState>();
+  const rows = await db
+    .select({ id: apiKeys.publicId, name: apiKeys.name, isWebhookKey: apiKeys.isWebhookKey, hash: apiKeySecrets.hash, expiresAt: apiKeySecrets.expiresAt })
+    .from(apiKeys)
+    .leftJoin(apiKeySecrets, eq(apiKeySecrets.apiKeyId, apiKeys.id))
+    .where(eq(apiKeys.projectId, projectId));
+  for (const row of rows) {
+    let key = keys.get(row.id);
+    if (!key) keys.set(row.id, (key = { id: row.id, name: row.name, isWebhookKey: row.isWebhookKey, secrets: [], audit: {}, outbox: {} }));
+    if (row.hash) key.secrets.push({ hash: row.hash, current: row.expiresAt === null, expiresAt: row.expiresAt });
+  }
+  const orphanAudit: Record<string, number> = {};
+  const orphanOutbox: Record<string, number> = {};
+  const audit = await db
+    .select({ target: auditEvents.targetId, action: auditEvents.action, count: sql<number>`count(*)::int` })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.projectId, projectId), eq(auditEvents.targetType, 'api_key')))
+    .groupBy(auditEvents.targetId, auditEvents.action);
+  for (const row of audit) {
+    const key = keys.get(row.target ?? '');
+    if (key) bump(key.audit, row.action, row.count);
+    else bump(orphanAudit, row.action, row.count);
+  }
+  const outbox = await db
+    .select({ target: sql<string>`(${webhookDeliveries.payload})::jsonb #>> '{data,key,id}'`, type: webhookDeliveries.eventType, count: sql<number>`count(*)::int` })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.projectId, projectId))
+    .groupBy(sql`1`, webhookDeliveries.eventType);
+  for (const row of outbox) {
+    const key = keys.get(row.target ?? '');
+    if (key) bump(key.outbox, row.type, row.count);
+    else bump(orphanOutbox, row.type, row.count);
+  }
+  const [counted] = await db.select({ count: projectKeyCounts.keyCount }).from(projectKeyCounts).where(eq(projectKeyCounts.projectId, projectId));
+  return { keys, orphanAudit, orphanOutbox, keyCount: keys.size, countedKeys: counted?.count ?? 0 };
+}
+
+/** What verification must answer for a secret, judged from the database alone. */
+export function expectedVerdict(state: ProjectState, secret: string, now = new Date()): { code: 'VALID' | 'NOT_FOUND'; keyId: string | null } {
+  const hash = hashKey(secret);
+  for (const key of state.keys.values()) {
+    const held = key.secrets.find((candidate) => candidate.hash === hash);
+    if (held && (held.expiresAt === null || held.expiresAt > now)) return { code: 'VALID', keyId: key.id };
+  }
+  return { code: 'NOT_FOUND', keyId: null };
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

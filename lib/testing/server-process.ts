@@ -1,0 +1,246 @@
+/**
+ * The production server (`tsx server.ts`, as `npm start` runs it) as a child process on a fresh
+ * PostgreSQL database and a free port, for the fault tests and the load benchmark. It can be
+ * killed outright (SIGKILL to its whole process group: tsx runs the server in a child of its own)
+ * and started again on the same database with the same secrets. Never used by the server itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { openDatabase, type Database } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { createKey } from '@/lib/keys/create';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { createProject, setMembership } from '@/lib/projects/projects';
+import { createUser } from '@/lib/users/users';
+import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
+import { saveEndpoint } from '@/lib/webhooks/endpoint';
+import { assertLocalDatabaseUrl } from './local-database';
+
+// npm scripts, Vitest and the benches all run from the repository's root.
+const ROOT = process.cwd();
+const READY_TIMEOUT_MS = 120_000;
+const OUTPUT_LIMIT = 1_000_000;
+
+/** DATABASE_URL's server, else the machine's own PostgreSQL. */
+export function postgresServerUrl(): string {
+  return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+/** Why the fault tests and the load benchmark cannot run here, or undefined when they can. */
+export async function serverProcessUnavailable(): Promise<string | undefined> {
+  if (!existsSync(path.join(ROOT, 'server.ts'))) return `run this from the repository's root (${ROOT} has no server.ts)`;
+  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) return 'there is no production build (.next/BUILD_ID): run `npm run build` first';
+  const admin = postgres(postgresServerUrl(), { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${new URL(postgresServerUrl()).host} does not answer (${(error as Error).message})`;
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type ServerProcessOptions = {
+  /** Names the database (`<prefix>_<time>_<random>`). */
+  prefix: string;
+  /** Extra environment for the server, e.g. KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE. */
+  env?: Record<string, string>;
+  /** Echo what the server prints (it is kept in `output()` either way). */
+  echo?: boolean;
+};
+
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  private printed = '';
+  private readonly removeExitHook: () => void;
+
+  private constructor(
+    readonly port: number,
+    readonly databaseUrl: string,
+    private readonly databaseName: string,
+    private readonly dataDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly echo: boolean,
+  ) {
+    // A test run that dies must not leave a server behind on the port.
+    const hook = () => this.child?.pid && groupAlive(this.child.pid) && process.kill(-this.child.pid, 'SIGKILL');
+    process.on('exit', hook);
+    this.removeExitHook = () => process.off('exit', hook);
+  }
+
+  /**
+   * A fresh, migrated database and a free port; the server is not started yet. The secrets are
+   * exported to this process too, so keys seeded here are encrypted as the server expects.
+   */
+  static async create(options: ServerProcessOptions): Promise<ServerProcess> {
+    const serverUrl = postgresServerUrl();
+    assertLocalDatabaseUrl(serverUrl);
+    const name = `${options.prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database "${name}"`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const secrets = { AUTH_SECRET: randomBytes(32).toString('base64'), KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    Object.assign(process.env, secrets);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // A Vitest worker's own variables are not the server's business.
+    for (const variable of Object.keys(env)) if (variable.startsWith('VITEST') || variable === 'TEST') delete env[variable];
+    const port = await freePort();
+    const dataDir = mkdtempSync(path.join(tmpdir(), `${options.prefix}-`));
+    Object.assign(env, secrets, options.env, {
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: url.href,
+      KEYWARD_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+    });
+    const server = new ServerProcess(port, url.href, name, dataDir, env, options.echo ?? false);
+    const database = server.open(1);
+    try {
+      await migrateDatabase(database);
+    } finally {
+      await database.close();
+    }
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** A connection of this process to the server's database, for seeding and checking. */
+  open(max = 4): Database {
+    return openDatabase({ driver: 'postgres', url: this.databaseUrl, max });
+  }
+
+  /** Everything the server printed, across restarts. */
+  output(): string {
+    return this.printed;
+  }
+
+  /** Starts the server and waits until /api/health/ready answers 200. */
+  async start(): Promise<void> {
+    if (this.running) throw new Error('The server is already running.');
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server.ts'], {
+      cwd: ROOT,
+      env: this.env,
+      // Its own process group, so a kill reaches tsx's child (the real server) too.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on('data', (chunk: Buffer) => {
+        if (this.echo) process.stderr.write(chunk);
+        if (this.printed.length < OUTPUT_LIMIT) this.printed += chunk.toString('utf8');
+      });
+    }
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`The server exited before it was ready:\n${this.printed.slice(-2000)}`);
+      const ready = await fetch(`${this.url}/api/health/ready`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) return;
+      await pause(200);
+    }
+    throw new Error(`The server was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${this.printed.slice(-2000)}`);
+  }
+
+  /** SIGKILL to the whole process group; resolves once every process of it is gone. */
+  async kill(): Promise<void> {
+    await this.end('SIGKILL');
+  }
+
+  /** SIGTERM, as an orderly shutdown; resolves once every process of the group is gone. */
+  async stop(): Promise<void> {
+    await this.end('SIGTERM');
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const pid = this.child?.pid;
+    if (!pid) return;
+    if (groupAlive(pid)) process.kill(-pid, signal);
+    const deadline = Date.now() + 15_000;
+    while (groupAlive(pid)) {
+      if (Date.now() > deadline) process.kill(-pid, 'SIGKILL');
+      await pause(25);
+    }
+    this.child = undefined;
+  }
+
+  /** Stops the server, drops its database and removes its data dir. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.removeExitHook();
+    const admin = postgres(postgresServerUrl(), { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`drop database if exists "${this.databaseName}" with (force)`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export type SeededProject = { projectId: string; slug: string; adminUserId: string; bearer: string; bearerId: string };
+
+/**
+ * A project with an administrator (no password: nobody signs in), a full-access key for the
+ * REST API and, when `webhookUrl` is given, an enabled endpoint subscribed to every key event.
+ */
+export async function seedProject(database: Database, options: { slug: string; webhookUrl?: string }): Promise<SeededProject> {
+  const { db } = database;
+  const admin = await createUser(db, { email: `admin@${options.slug}.test`, name: 'Administrator' });
+  const project = await createProject(db, { slug: options.slug, name: options.slug });
+  await setMembership(db, project.id, admin.id, 'admin');
+  const actor = { type: 'system', projectSlug: options.slug, label: 'seed' } as const;
+  const { key, secret } = await createKey(db, activeCatalogue(), actor, { name: 'Bearer (full access)' });
+  if (options.webhookUrl) {
+    await saveEndpoint(
+      db,
+      { userId: admin.id, projectSlug: options.slug },
+      { url: options.webhookUrl, events: [...WEBHOOK_EVENTS], enabled: true },
+      { allowPrivate: true },
+    );
+  }
+  return { projectId: project.id, slug: project.slug, adminUserId: admin.id, bearer: secret, bearerId: key.id };
+}
