@@ -21,7 +21,6 @@
  * Options: --duration 60 (seconds)  --connections 50
  */
 import http from 'node:http';
-import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -32,6 +31,7 @@ import { hashKey } from '@/lib/keys/crypto';
 import { generateKey } from '@/lib/keys/format';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { seedProject, serverProcessUnavailable, ServerProcess } from '@/lib/testing/server-process';
+import { startReceiver } from '@/lib/testing/webhook-receiver';
 import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
 
 const { values: options } = parseArgs({
@@ -511,26 +511,12 @@ async function checkVerification(db: Db, setup: Setup, world: World): Promise<Ch
 
 // ---------------------------------------------------------------------------------------------
 
-async function startReceiver(): Promise<{ url: string; received: Set<string>; close(): Promise<void> }> {
-  const received = new Set<string>();
-  const server = http.createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const id = request.headers['webhook-id'];
-      if (typeof id === 'string') received.add(id);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return { url: `http://127.0.0.1:${port}/keyward-webhooks`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function main(): Promise<number> {
   const unavailable = await serverProcessUnavailable();
   if (unavailable) throw new Error(unavailable);
   console.log(`bench:load · ${CONNECTIONS} connections · ${DURATION_S} s · production build (server.ts) on a temporary PostgreSQL database`);
-  const receiver = await startReceiver();
+  const receiver = await startReceiver('/keyward-webhooks');
   // Unknown and malformed keys are a fifth of the load from one address: without this they
   // would be answered RATE_LIMITED after 100 a minute, as they should in production.
   const server = await ServerProcess.create({ prefix: 'keyward_bench_load', env: { KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE: String(1_000_000_000) } });

@@ -3,8 +3,6 @@
  * rather than throwing, a webhook receiver that answers 204, and the database's view of a
  * project's keys with their secrets, audit events and outbox rows.
  */
-import http from 'node:http';
-import type net from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, auditEvents, projectKeyCounts, webhookDeliveries } from '@/db/schema';
@@ -41,25 +39,7 @@ export function apiClient(baseUrl: string, bearer: string): Api {
   };
 }
 
-/** Answers every POST 204 and counts the distinct `webhook-id`s it was sent. */
-export async function startReceiver(): Promise<{ url: string; received: Set<string>; close(): Promise<void> }> {
-  const received = new Set<string>();
-  const server = http.createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const id = request.headers['webhook-id'];
-      if (typeof id === 'string') received.add(id);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+export { startReceiver } from '@/lib/testing/webhook-receiver';
 
 export type KeyState = {
   id: string;
