@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { auditEvents } from '@/db/schema';
 import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, projectState, startReceiver, type Api } from './support';
+import { apiClient, projectState, startReceiver, type Api, secretsLoggedIn } from './support';
 
 const unavailable = await serverProcessUnavailable();
 if (unavailable) console.warn(`faults/concurrency.test.ts skipped: ${unavailable}.`);
@@ -131,5 +131,11 @@ describe.skipIf(unavailable)(`Racing REST calls${unavailable ? ` (skipped: ${una
     expect(gained(state.orphanAudit, before.orphanAudit)).toEqual({ 'api_key.created': 1, 'api_key.deleted': 1 });
     expect(gained(state.orphanOutbox, before.orphanOutbox)).toEqual({ 'api_key.created': 1, 'api_key.deleted': 1 });
     expect((await api.verify(key!.secret)).body).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('printed none of the keys its clients were given', () => {
+    const { checked, found } = secretsLoggedIn(server.output());
+    expect(checked).toBeGreaterThan(1);
+    expect(found).toBe(0);
   });
 });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, expectedVerdict, pause, projectState, startReceiver, type Answer, type Api, type ProjectState } from './support';
+import { apiClient, expectedVerdict, pause, projectState, startReceiver, type Answer, type Api, type ProjectState, secretsLoggedIn } from './support';
 
 const unavailable = await serverProcessUnavailable();
 if (unavailable) console.warn(`faults/kill.test.ts skipped: ${unavailable}.`);
@@ -203,4 +203,9 @@ describe.skipIf(unavailable)(`SIGKILL and restart on the same database${unavaila
         `${state.keys.size} keys whole; ${checked} known secrets verify as the database says`,
     );
   }, 180_000);
+  it('printed none of the keys its clients were given', () => {
+    const { checked, found } = secretsLoggedIn(server.output());
+    expect(checked).toBeGreaterThan(1);
+    expect(found).toBe(0);
+  });
 });

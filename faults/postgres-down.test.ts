@@ -6,11 +6,16 @@
  * `npm run test:faults`; set KEYWARD_FAULTS_STOP_POSTGRES=0 to skip it.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
+import { setMembership } from '@/lib/projects/projects';
+import { createUser } from '@/lib/users/users';
 import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, pause, projectState, type Api } from './support';
+import { apiClient, pause, projectState, type Api, secretsLoggedIn } from './support';
+
+const CONSOLE_ADMIN = { email: 'console@outage.test', password: `pw-${process.pid}-${Date.now()}` };
 
 function clusterVersion(): string | undefined {
   try {
@@ -47,17 +52,29 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
   let seeded: SeededProject;
   let api: Api;
   let stopped = false;
+  let browser: Browser;
+  let page: Page;
 
   beforeAll(async () => {
     // No verification cache: every answer below comes from the database or says it could not.
     server = await ServerProcess.create({ prefix: 'keyward_faults_pg', env: { KEYWARD_VERIFY_CACHE_ENTRIES: '0' } });
     database = server.open();
     seeded = await seedProject(database, { slug: 'outage' });
+    const admin = await createUser(database.db, { email: CONSOLE_ADMIN.email, password: CONSOLE_ADMIN.password });
+    await setMembership(database.db, seeded.projectId, admin.id, 'admin');
     await server.start();
     api = apiClient(server.url, seeded.bearer);
+    browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: ['--no-sandbox'] });
+    page = await browser.newPage({ baseURL: server.url });
+    await page.goto('/login?callbackUrl=/projects/outage/settings/api-keys');
+    await page.getByLabel('Email').fill(CONSOLE_ADMIN.email);
+    await page.getByLabel('Password').fill(CONSOLE_ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API Keys', exact: true }).waitFor();
   });
 
   afterAll(async () => {
+    await browser?.close();
     if (stopped) cluster('start');
     await until(async () => (await fetch(`${server.url}/api/health/ready`).catch(() => undefined))?.status === 200, 'readiness after the test').catch(() => undefined);
     await database?.close();
@@ -107,6 +124,16 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
     expect((await fetch(`${server.url}/api/health/ready`)).status).toBe(503);
     expect((await fetch(`${server.url}/api/health/live`)).status).toBe(200);
 
+    // The console, already open, says so in words: the create dialog's answer, then a page load.
+    await page.getByRole('button', { name: 'Create API key' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name').fill('Made during the outage');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByText(/cannot reach its database right now; nothing was changed/).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor();
+    expect(await page.content()).toContain('/api/health/ready');
+
     down.until = Date.now();
     cluster('start');
     stopped = false;
@@ -134,6 +161,9 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
       }
       expect(state.keyCount).toBeGreaterThanOrEqual(stateBefore.keyCount);
       // Recovered without a restart: changes work again on the same process.
+      expect([...state.keys.values()].some((key) => key.name === 'Made during the outage')).toBe(false);
+      await page.reload();
+      await page.getByRole('heading', { name: 'API Keys', exact: true }).waitFor();
       const again = await api.call('POST', '/api/v1/keys', { name: 'After the outage' });
       expect(again.status).toBe(201);
       expect((await api.verify(again.body.key as string)).body.code).toBe('VALID');
@@ -141,5 +171,12 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
       await after.close();
     }
     expect(server.running).toBe(true);
+  });
+
+  it('printed none of the keys its clients were given', () => {
+    const { checked, found } = secretsLoggedIn(server.output());
+    expect(server.output()).not.toContain(CONSOLE_ADMIN.password);
+    expect(checked).toBeGreaterThan(1);
+    expect(found).toBe(0);
   });
 });

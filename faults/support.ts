@@ -16,7 +16,18 @@ export type Api = {
   verify(key: string): Promise<Answer>;
 };
 
+/** Every key secret a fault test's clients held: none may appear in what the server printed. */
+const secretsSeen = new Set<string>();
+
+/** How many of the secrets the clients held appear in `output` (the count only: never the secrets). */
+export function secretsLoggedIn(output: string): { checked: number; found: number } {
+  let found = 0;
+  for (const secret of secretsSeen) if (output.includes(secret)) found++;
+  return { checked: secretsSeen.size, found };
+}
+
 export function apiClient(baseUrl: string, bearer: string): Api {
+  secretsSeen.add(bearer);
   async function send(method: string, path: string, body: unknown, authorized: boolean): Promise<Answer> {
     try {
       const response = await fetch(`${baseUrl}${path}`, {
@@ -28,7 +39,9 @@ export function apiClient(baseUrl: string, bearer: string): Api {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      const answer = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      if (typeof answer.key === 'string') secretsSeen.add(answer.key);
+      return { status: response.status, body: answer };
     } catch {
       return { status: 0, body: {} };
     }

@@ -15,9 +15,12 @@ export type ActionResult<T> =
   | { ok: false; code: DomainErrorCode | 'internal'; error: string; fieldErrors?: FieldErrors };
 
 export async function runAction<T>(body: (ctx: { db: Db; user: User }) => Promise<T>): Promise<ActionResult<T>> {
-  const user = await currentUser();
-  if (!user) return { ok: false, code: 'unauthorized', error: 'Your session has ended. Sign in again.' };
-  return settle(() => body({ db: getDb(), user }));
+  // Finding the user reads the database too: an outage here gets the same clear answer.
+  return settle(async () => {
+    const user = await currentUser();
+    if (!user) throw new DomainError('unauthorized', 'Your session has ended. Sign in again.');
+    return body({ db: getDb(), user });
+  });
 }
 
 /** For the few actions open to visitors without a session (setting a password from a link). */
