@@ -145,7 +145,7 @@ test('public actions given hostile input write nothing', async ({ playwright, ba
   await anonymous.dispose();
 });
 
-test('an administrator’s own session cannot be used from another site: Origin evil.example or null is refused', async ({ browser, baseURL }) => {
+test('an administrator’s own session cannot be used from another site: actions and REST refuse Origin evil.example or null', async ({ browser, baseURL }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
   const session = await sessionFor(browser, baseURL, admin, project.slug);
@@ -153,6 +153,15 @@ test('an administrator’s own session cannot be used from another site: Origin 
   for (const origin of ['https://evil.example', 'null']) {
     const result = await callAction(session.request, create, project.slug, [project.slug, { name: `Cross-site ${origin}` }], origin);
     expect(result.body).not.toContain('"ok":true');
+  }
+  expect(await listKeys(project.slug)).toEqual([]);
+  // The REST API never takes the session cookie as a credential: from another site, with the
+  // administrator's cookies and no bearer key, a change is a 401.
+  for (const origin of ['https://evil.example', 'null']) {
+    const forged = await session.request.post('/api/v1/keys', { headers: { origin }, data: { name: 'Forged through REST' } });
+    expect(forged.status()).toBe(401);
+    const deleted = await session.request.put('/api/v1/webhook-key', { headers: { origin }, data: { keyId: 'key_anything' } });
+    expect(deleted.status()).toBe(401);
   }
   expect(await listKeys(project.slug)).toEqual([]);
   // The same call from the console's own origin works: the refusal above was the origin's.
