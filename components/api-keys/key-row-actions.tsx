@@ -8,9 +8,6 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { setWebhookKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
-import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -19,6 +16,7 @@ import {
   DropdownMenuSeparator,
   RowMenuTrigger,
 } from '@/components/ui/dropdown-menu';
+import { ErrorDialog } from '@/components/ui/error-dialog';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { Catalogue } from '@/lib/permissions/catalogue';
@@ -82,20 +80,12 @@ export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
       <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
       <DeleteKeyDialog slug={slug} apiKey={apiKey} {...dialog('delete')} />
 
-      <Dialog open={webhookError !== null} onOpenChange={(next) => (next ? undefined : setWebhookError(null))}>
-        <DialogContent size="sm">
-          <DialogHeader>
-            <DialogTitle>Could not set the webhook key</DialogTitle>
-            <DialogDescription>“{apiKey.name}” was not made the webhook key.</DialogDescription>
-          </DialogHeader>
-          <Alert tone="error">{webhookError}</Alert>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="secondary">Close</Button>
-            </DialogClose>
-          </DialogFooter>
-        </DialogContent>
-      </Dialog>
+      <ErrorDialog
+        error={webhookError}
+        title="Could not set the webhook key"
+        description={<>“{apiKey.name}” was not made the webhook key.</>}
+        onClose={() => setWebhookError(null)}
+      />
     </>
   );
 }

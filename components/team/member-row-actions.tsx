@@ -8,9 +8,9 @@ import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { changeRoleAction, removeMemberAction } from '@/app/projects/[slug]/settings/team/actions';
 import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogActions, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, RowMenuTrigger } from '@/components/ui/dropdown-menu';
+import { ErrorDialog } from '@/components/ui/error-dialog';
 import type { Member } from '@/lib/team/team';
 import { reach } from '@/lib/ui/reach';
 
@@ -74,20 +74,12 @@ export function MemberRowActions({ slug, member, isSelf, lastAdmin }: Props) {
         </DialogContent>
       </Dialog>
 
-      <Dialog open={error !== null && !removing} onOpenChange={(next) => (next ? undefined : setError(null))}>
-        <DialogContent size="sm">
-          <DialogHeader>
-            <DialogTitle>Could not change the role</DialogTitle>
-            <DialogDescription>{member.email} keeps the role {member.role}.</DialogDescription>
-          </DialogHeader>
-          <Alert tone="error">{error}</Alert>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="secondary">Close</Button>
-            </DialogClose>
-          </DialogFooter>
-        </DialogContent>
-      </Dialog>
+      <ErrorDialog
+        error={removing ? null : error}
+        title="Could not change the role"
+        description={`${member.email} keeps the role ${member.role}.`}
+        onClose={() => setError(null)}
+      />
     </>
   );
 }

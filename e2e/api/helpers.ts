@@ -8,24 +8,13 @@ import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
+import type { ApiKeyJson } from '@/lib/keys/json';
 import { levelsOf, resourcesOf, type Catalogue, type Level } from '@/lib/permissions/catalogue';
 import { presets } from '@/lib/permissions/presets';
 import { catalogueOf, currentPort } from '../support/env';
 import { createKeys, recordSecret } from '../support/seed';
 
-export type ApiKey = {
-  id: string;
-  name: string;
-  start: string;
-  last4: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  restricted: boolean;
-  permissions: Record<string, Level> | null;
-  webhook: boolean;
-  previousSecretExpiresAt: string | null;
-};
+export type ApiKey = ApiKeyJson;
 export type ApiKeyWithSecret = ApiKey & { key: string };
 export type VerifyAnswer = { valid: boolean; code: string; keyId: string | null; projectId: string | null; permissions: Record<string, Level> | null; expiresAt: string | null };
 
