@@ -4,7 +4,8 @@
  * but their adapters. Invalid input is a 400 with field errors, never a 500; the database being
  * away is a 503, never VALID.
  */
-import { verifier } from '@/lib/keys/verifier';
+import { verifier, type VerifyOutcome } from '@/lib/keys/verifier';
+import type { VerifyResult } from '@/lib/keys/verify';
 import { errorBody, errorResponseParts } from './errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
@@ -19,8 +20,27 @@ function answer(status: number, payload: unknown, headers?: Record<string, strin
   return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(payload) };
 }
 
-/** `body` is undefined when it was larger than MAX_VERIFY_BODY_BYTES. */
-export async function answerVerify(body: string | undefined, clientAddress: string): Promise<EndpointAnswer> {
+/** The JSON of the answers the verifier hands out again and again (frozen: refusals, cached keys' plain answers). */
+const serialized = new WeakMap<VerifyResult, string>();
+
+function answerOutcome({ result, retryAfterSeconds }: VerifyOutcome): EndpointAnswer {
+  if (retryAfterSeconds) return answer(429, result, { 'retry-after': String(retryAfterSeconds) });
+  if (!Object.isFrozen(result)) return answer(200, result);
+  let body = serialized.get(result);
+  if (body === undefined) serialized.set(result, (body = JSON.stringify(result)));
+  return { status: 200, headers: JSON_HEADERS, body };
+}
+
+function answerError(error: unknown): EndpointAnswer {
+  const { status, body } = errorResponseParts(error);
+  return answer(status, body);
+}
+
+/**
+ * `body` is undefined when it was larger than MAX_VERIFY_BODY_BYTES. The answer is synchronous
+ * unless the database must be asked (see Verifier.verify); it never rejects.
+ */
+export function answerVerify(body: string | undefined, clientAddress: string): EndpointAnswer | Promise<EndpointAnswer> {
   if (body === undefined) {
     return answer(400, errorBody('invalid_input', `The body must be at most ${MAX_VERIFY_BODY_BYTES} bytes.`, { _: ['Body too large.'] }));
   }
@@ -38,12 +58,11 @@ export async function answerVerify(body: string | undefined, clientAddress: stri
   if (typeof key !== 'string' || key.length === 0) fields.key = ['key is required and must be a string.'];
   for (const name of Object.keys(extra)) fields[name] = ['Unknown field.'];
   if (Object.keys(fields).length) return answer(400, errorBody('invalid_input', 'Invalid request body.', fields));
+  let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
-    const { result, retryAfterSeconds } = await verifier().verify(key, require, clientAddress);
-    if (retryAfterSeconds) return answer(429, result, { 'retry-after': String(retryAfterSeconds) });
-    return answer(200, result);
+    outcome = verifier().verify(key, require, clientAddress);
   } catch (error) {
-    const { status, body: errorJson } = errorResponseParts(error);
-    return answer(status, errorJson);
+    return answerError(error);
   }
+  return outcome instanceof Promise ? outcome.then(answerOutcome, answerError) : answerOutcome(outcome);
 }

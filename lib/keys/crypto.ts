@@ -4,11 +4,12 @@
  * signed with the webhook key. The ciphertext is bound to its key's public id (associated
  * data), so a ciphertext copied onto another key's row does not decrypt.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
 import { loadSecrets } from '@/lib/config/secrets';
 
+/** SHA-256, hex. One-shot `hash` makes no Hash object: verification does this on every request. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** The 32-byte AES key: KEYWARD_ENCRYPTION_KEY is base64 of 32 random bytes. */

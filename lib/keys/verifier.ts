@@ -2,6 +2,12 @@
  * The verification service behind POST /api/v1/keys/verify: failure limit per address →
  * requirement check → checksum → cache → one indexed lookup → judgement → last-used note.
  * Shared by the node:http fast path (server.ts) and the Next route handler.
+ *
+ * What needs no database — a limited address, a malformed key, a cache hit — is answered
+ * synchronously: no promise is made between the request's body and its answer (in a process
+ * that also runs Next, whose AsyncLocalStorage makes every promise pay for async-hooks
+ * tracking, that is a fifth of a cache hit's cost). Only a cache miss returns a promise, and
+ * concurrent misses share one query (lib/keys/lookup-batch.ts).
  */
 import { getDb, type Db } from '@/db/client';
 import { positiveIntFromEnv } from '@/lib/config/env';
@@ -11,7 +17,8 @@ import { hashKey } from './crypto';
 import { FailureLimiter } from './failure-limiter';
 import { isWellFormedKey } from './format';
 import { UsageRecorder } from './usage';
-import { checkRequirement, judge, lookupKeyPrepared, refusal, type VerifyResult } from './verify';
+import { LookupBatch } from './lookup-batch';
+import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
 import { verifyCache, type VerifyCache } from './verify-cache';
 
 export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number };
@@ -27,10 +34,22 @@ export type VerifierDeps = {
 };
 
 export class Verifier {
-  constructor(private readonly deps: VerifierDeps) {}
+  private readonly lookups: LookupBatch;
+  /**
+   * A key's answer to a verification without requirement, judged once per looked-up record
+   * (a cache entry) and frozen; it is given only while the key is unexpired at the moment asked.
+   */
+  private readonly plainAnswers = new WeakMap<VerifiedKey, VerifyResult>();
 
-  /** Throws DomainError('invalid_input') for a requirement the catalogue does not know. */
-  async verify(key: unknown, require: unknown, address: string): Promise<VerifyOutcome> {
+  constructor(private readonly deps: VerifierDeps) {
+    this.lookups = new LookupBatch(deps.getDb);
+  }
+
+  /**
+   * The outcome, synchronously when no database is needed, else a promise of it. Throws (or
+   * rejects with) DomainError('invalid_input') for a requirement the catalogue does not know.
+   */
+  verify(key: unknown, require: unknown, address: string): VerifyOutcome | Promise<VerifyOutcome> {
     const { cache, limiter } = this.deps;
     const retryAfterSeconds = limiter.retryAfterSeconds(address);
     if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds };
@@ -41,18 +60,29 @@ export class Verifier {
       return { result: refusal('NOT_FOUND') };
     }
     const hash = hashKey(key);
-    let found = cache?.get(hash);
-    if (found === undefined) {
-      found = (await lookupKeyPrepared(this.deps.getDb(), hash)) ?? null;
+    const cached = cache?.get(hash);
+    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address);
+    return this.lookups.find(hash).then((found) => {
       cache?.set(hash, found);
-    }
+      return this.conclude(catalogue, found, requirement, address);
+    });
+  }
+
+  private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string): VerifyOutcome {
     const now = this.deps.now?.() ?? new Date();
-    const result = judge(catalogue, found ?? undefined, requirement, now);
-    if (result.code === 'NOT_FOUND' || result.code === 'EXPIRED') limiter.recordFailure(address);
+    let result = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
+    if (!result) {
+      result = judge(catalogue, found ?? undefined, requirement, now);
+      if (found && requirement === NO_REQUIREMENT && result.valid && this.deps.cache) this.plainAnswers.set(found, Object.freeze(result));
+    }
+    if (result.code === 'NOT_FOUND' || result.code === 'EXPIRED') this.deps.limiter.recordFailure(address);
     else if (found) this.deps.usage.record(found.apiKeyId, now);
     return { result };
   }
 }
+
+const isUnexpired = (found: VerifiedKey, now: Date) =>
+  (!found.secretExpiresAt || found.secretExpiresAt > now) && (!found.keyExpiresAt || found.keyExpiresAt > now);
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
 

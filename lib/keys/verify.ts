@@ -3,7 +3,7 @@
  * A malformed key is refused without touching the database. Every refusal has the same shape
  * and says nothing about which keys exist.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
@@ -36,18 +36,24 @@ export type VerifiedKey = {
   secretExpiresAt: Date | null;
 };
 
-export const refusal = (code: Exclude<VerifyCode, 'VALID' | 'INSUFFICIENT_PERMISSIONS'>): VerifyResult => ({
-  valid: false,
-  code,
-  keyId: null,
-  projectId: null,
-  permissions: null,
-  expiresAt: null,
-});
+type RefusalCode = Exclude<VerifyCode, 'VALID' | 'INSUFFICIENT_PERMISSIONS'>;
+
+const REFUSALS = Object.fromEntries(
+  (['NOT_FOUND', 'EXPIRED', 'RATE_LIMITED'] as const).map((code) => [
+    code,
+    Object.freeze({ valid: false, code, keyId: null, projectId: null, permissions: null, expiresAt: null }),
+  ]),
+) as Record<RefusalCode, VerifyResult>;
+
+/** The one answer for every invalid key of this kind (frozen: shared by every caller). */
+export const refusal = (code: RefusalCode): VerifyResult => REFUSALS[code];
+
+/** The requirement of a verification that names none. */
+export const NO_REQUIREMENT: Requirement = Object.freeze({});
 
 /** Refuses a requirement naming a resource or level the catalogue does not have (a 400, not a refusal). */
 export function checkRequirement(catalogue: Catalogue, require: unknown): Requirement {
-  if (require === undefined || require === null) return {};
+  if (require === undefined || require === null) return NO_REQUIREMENT;
   if (typeof require !== 'object' || Array.isArray(require)) {
     throw new DomainError('invalid_input', 'require must be an object of resource → "read" | "write".', { require: ['Expected an object.'] });
   }
@@ -57,39 +63,28 @@ export function checkRequirement(catalogue: Catalogue, require: unknown): Requir
     else if (!levelSchema.exclude(['none']).safeParse(level).success) fields[`require.${resource}`] = ['Level must be "read" or "write".'];
   }
   if (Object.keys(fields).length) throw new DomainError('invalid_input', 'Invalid requirement.', fields);
-  return require as Requirement;
+  return Object.keys(require).length ? (require as Requirement) : NO_REQUIREMENT;
 }
 
-function lookupQuery(db: Db) {
-  return db
-    .select({
-      apiKeyId: apiKeys.id,
-      publicId: apiKeys.publicId,
-      projectId: apiKeys.projectId,
-      name: apiKeys.name,
-      permissions: apiKeys.permissions,
-      keyExpiresAt: apiKeys.expiresAt,
-      secretExpiresAt: apiKeySecrets.expiresAt,
-    })
-    .from(apiKeySecrets)
-    .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.apiKeyId))
-    .where(eq(apiKeySecrets.hash, sql.placeholder('hash')))
-    .limit(1);
-}
+/** What verification reads of a key, by its secret's hash (the unique index behind every lookup). */
+export const verifiedKeyColumns = {
+  apiKeyId: apiKeys.id,
+  publicId: apiKeys.publicId,
+  projectId: apiKeys.projectId,
+  name: apiKeys.name,
+  permissions: apiKeys.permissions,
+  keyExpiresAt: apiKeys.expiresAt,
+  secretExpiresAt: apiKeySecrets.expiresAt,
+};
 
 /** The key holding the secret with this hash (inside a transaction too). */
 export async function lookupKey(db: Db, hash: string): Promise<VerifiedKey | undefined> {
-  const [row] = await lookupQuery(db).execute({ hash });
-  return row;
-}
-
-const preparedLookups = new WeakMap<Db, ReturnType<ReturnType<typeof lookupQuery>['prepare']>>();
-
-/** lookupKey as a statement prepared once per database client: the uncached verify path. */
-export async function lookupKeyPrepared(db: Db, hash: string): Promise<VerifiedKey | undefined> {
-  let statement = preparedLookups.get(db);
-  if (!statement) preparedLookups.set(db, (statement = lookupQuery(db).prepare('keyward_verify_lookup')));
-  const [row] = await statement.execute({ hash });
+  const [row] = await db
+    .select(verifiedKeyColumns)
+    .from(apiKeySecrets)
+    .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.apiKeyId))
+    .where(eq(apiKeySecrets.hash, hash))
+    .limit(1);
   return row;
 }
 

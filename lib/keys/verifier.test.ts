@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourcesOf } from '@/lib/permissions/catalogue';
+import { digaCatalogue as diga } from '@/lib/permissions/presets';
+import { createProject } from '@/lib/projects/projects';
+import { describeEachDatabase } from '@/lib/testing/databases';
+import type { Actor } from './actor';
+import { createKey } from './create';
+import { hashKey } from './crypto';
+import { FailureLimiter } from './failure-limiter';
+import { generateKey } from './format';
+import { deleteKey } from './manage';
+import { LookupBatch, MAX_BATCH } from './lookup-batch';
+import { UsageRecorder } from './usage';
+import { Verifier } from './verifier';
+import { VerifyCache } from './verify-cache';
+
+process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
+
+describeEachDatabase('the verification service', (current) => {
+  const system: Actor = { type: 'system', projectSlug: 'verifier', label: 'test' };
+  let clock = Date.parse('2030-01-01T00:00:00Z');
+
+  beforeAll(async () => {
+    await createProject(current().db, { slug: 'verifier' });
+  });
+
+  const verifierWith = (cache: VerifyCache | null) =>
+    new Verifier({
+      getDb: () => current().db,
+      catalogue: () => diga,
+      cache,
+      usage: new UsageRecorder(() => current().db),
+      limiter: new FailureLimiter(1_000_000),
+      now: () => new Date(clock),
+    });
+
+  describe('LookupBatch', () => {
+    it('sends the lookups of one turn as one statement and gives each caller its own key', async () => {
+      const made = await Promise.all([0, 1, 2].map((i) => createKey(current().db, diga, system, { name: `batch ${i}` })));
+      const statements: number[] = [];
+      const batch = new LookupBatch(() => current().db, (hashes) => statements.push(hashes));
+      const unknown = hashKey(generateKey());
+      const hashes = [...made.map(({ secret }) => hashKey(secret)), unknown, hashKey(made[0]!.secret)];
+      const found = await Promise.all(hashes.map((hash) => batch.find(hash)));
+      expect(statements).toEqual([4]); // the repeated hash is asked once
+      expect(found.map((key) => key?.publicId ?? null)).toEqual([...made.map(({ key }) => key.id), null, made[0]!.key.id]);
+
+      // The next turn is a statement of its own: nothing is kept between them.
+      expect((await batch.find(hashes[1]!))?.publicId).toBe(made[1]!.key.id);
+      expect(statements).toEqual([4, 1]);
+    });
+
+    it(`splits a round of more than ${MAX_BATCH} hashes`, async () => {
+      const { secret, key } = await createKey(current().db, diga, system, { name: 'batch big' });
+      const statements: number[] = [];
+      const batch = new LookupBatch(() => current().db, (hashes) => statements.push(hashes));
+      const hashes = [...Array.from({ length: MAX_BATCH + 10 }, () => hashKey(generateKey())), hashKey(secret)];
+      const found = await Promise.all(hashes.map((hash) => batch.find(hash)));
+      expect(statements).toEqual([MAX_BATCH, 11]);
+      expect(found.filter(Boolean).map((k) => k!.publicId)).toEqual([key.id]);
+    });
+
+    it('rejects every caller of a statement that failed', async () => {
+      const batch = new LookupBatch(() => {
+        throw new Error('database away');
+      });
+      const results = await Promise.allSettled([batch.find('a'), batch.find('b')]);
+      expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    });
+  });
+
+  describe('Verifier', () => {
+    it('answers a cache hit and a malformed key synchronously, a miss with a promise', async () => {
+      const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
+      const { secret } = await createKey(current().db, diga, system, { name: 'sync' });
+      const miss = verifier.verify(secret, undefined, '192.0.2.1');
+      expect(miss).toBeInstanceOf(Promise);
+      expect((await miss).result.code).toBe('VALID');
+      const hit = verifier.verify(secret, undefined, '192.0.2.1');
+      expect(hit).not.toBeInstanceOf(Promise);
+      expect(hit).toMatchObject({ result: { code: 'VALID', valid: true } });
+      expect(verifier.verify(`${secret.slice(0, -1)}!`, undefined, '192.0.2.1')).toMatchObject({ result: { code: 'NOT_FOUND' } });
+    });
+
+    it('gives the same frozen answer to repeated plain verifications, and never after the key expires', async () => {
+      const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
+      const expiresAt = new Date(clock + 60_000).toISOString();
+      const { secret } = await createKey(current().db, diga, system, { name: 'expiring', expiresAt });
+      const first = (await verifier.verify(secret, undefined, '192.0.2.2')).result;
+      const second = (await verifier.verify(secret, undefined, '192.0.2.2')).result;
+      expect(second).toBe(first);
+      expect(Object.isFrozen(second)).toBe(true);
+      expect(second).toMatchObject({ code: 'VALID', expiresAt });
+
+      clock += 60_000; // the cache entry lives on; the key does not
+      expect((await verifier.verify(secret, undefined, '192.0.2.2')).result.code).toBe('EXPIRED');
+      clock -= 60_000;
+    });
+
+    it('judges a requirement every time, beside the remembered plain answer', async () => {
+      const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
+      const resource = resourcesOf(diga).find((r) => !r.actionOnly)!;
+      const { secret } = await createKey(current().db, diga, system, { name: 'reader', permissions: { [resource.id]: 'read' } });
+      expect((await verifier.verify(secret, undefined, '192.0.2.3')).result.code).toBe('VALID');
+      expect((await verifier.verify(secret, { [resource.id]: 'write' }, '192.0.2.3')).result.code).toBe('INSUFFICIENT_PERMISSIONS');
+      expect((await verifier.verify(secret, { [resource.id]: 'read' }, '192.0.2.3')).result.code).toBe('VALID');
+      expect(() => verifier.verify(secret, { nope: 'read' }, '192.0.2.3')).toThrow(/requirement/i);
+    });
+
+    it('without a cache, asks the database every time: a deleted key fails at once', async () => {
+      const verifier = verifierWith(null);
+      const { secret, key } = await createKey(current().db, diga, system, { name: 'uncached' });
+      const answers = await Promise.all([1, 2, 3].map(() => verifier.verify(secret, undefined, '192.0.2.4')));
+      expect(answers.map(({ result }) => result.code)).toEqual(['VALID', 'VALID', 'VALID']);
+      await deleteKey(current().db, diga, system, key.id);
+      expect((await verifier.verify(secret, undefined, '192.0.2.4')).result.code).toBe('NOT_FOUND');
+    });
+  });
+});
