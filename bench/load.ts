@@ -3,7 +3,7 @@
  * build`).
  *
  * On a temporary PostgreSQL database it seeds a project (a full-access key for the REST API, keys
- * to verify, a webhook endpoint pointing at a receiver this process runs), starts `server.ts` as
+ *  to verify, a webhook endpoint pointing at a receiver this process runs), starts `dist/server.mjs` as
  * `npm start` does, and runs `--connections` clients for `--duration` seconds. Each client keeps
  * one keep-alive connection and sends one request at a time: 90% verifications (valid keys,
  * unknown and malformed keys, keys without the permission asked for; all with `require`), 10%

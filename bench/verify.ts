@@ -2,50 +2,63 @@
  * How fast POST /api/v1/keys/verify answers: `npm run bench:verify [-- options]` (after `npm run
  * build`).
  *
- * In one run, on a temporary database: starts a bare node:http server that does verification's
- * own work and nothing else (bench/floor-server.ts, the physical floor of HTTP here), then the
- * production server (`server.ts`, as `npm start` runs it), and loads each case below with
- * autocannon for a fixed time after a short warm-up: Next's GET /api/health/live (the
- * framework's floor), verify with a valid cached key, verify with an unknown key, verify with a
- * malformed key; then the production server again with the cache off (KEYWARD_VERIFY_CACHE_ENTRIES=0)
- * for uncached verify. It prints requests/s, p50 and p99 per case, each as a ratio to both
- * floors, and times `Verifier.verify` in-process against a bare SHA-256 of the same key. The
+ * In one run, on a temporary database holding --keys full-access keys: starts a bare node:http
+ * server that does verification's own work and nothing else (bench/floor-server.ts, the
+ * physical floor of HTTP here) and the production server (`dist/server.mjs`, as `npm start` runs it),
+ * and loads each case with autocannon for a fixed time after a short warm-up, in rounds that
+ * interleave the floor with the cases so that the machine's drift hits all of them alike: verify
+ * with valid cached keys, with a well-formed unknown key, with a malformed key. Then Next's GET
+ * /api/health/live (the framework's floor; last, so the garbage it leaves is not collected during
+ * a verify case). Then the production server again with the cache off
+ * (KEYWARD_VERIFY_CACHE_ENTRIES=0), in rounds with the floor, for uncached verify. The floor and
+ * the valid-key cases send every key in turn, each connection from its own place in the list, so
+ * concurrent uncached lookups are of different keys, as they are in production. It prints each
+ * case's median round — requests/s, p50 and p99, as ratios to the floor of the same rounds and
+ * to Next's — and times `Verifier.verify` in-process against a bare SHA-256 of the same key. The
  * load generator shares the machine's cores with the servers, as it did when the targets were
  * set; compare ratios within one run, not absolute figures across runs. Nothing is asserted.
  *
  * Issue 4's targets: cached ≥ 50% of the node:http floor's requests/s, uncached ≥ 25%,
  * malformed at least as fast as cached, in-process cached verify within 3× of the bare hash.
  *
- * Options: --duration 10 (seconds per case)  --warmup 2  --connections 32  --driver postgres|pglite
+ * Options: --rounds 3  --duration 5 (seconds per case and round)  --warmup 1  --connections 32
+ * --keys 1000  --driver postgres|pglite
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { hash as sha256, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { buildSync } from 'esbuild';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createKey } from '@/lib/keys/create';
+import { generateKey } from '@/lib/keys/format';
 import { FailureLimiter } from '@/lib/keys/failure-limiter';
 import { UsageRecorder } from '@/lib/keys/usage';
 import { Verifier } from '@/lib/keys/verifier';
 import { VerifyCache } from '@/lib/keys/verify-cache';
 import { digaCatalogue } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
+import { spawnProductionServer } from '@/lib/testing/production-server';
 
 const { values: options } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '32' },
     driver: { type: 'string', default: 'postgres' },
+    keys: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const DURATION = Number(options.duration);
+const KEYS = Number(options.keys);
+const ROUNDS = Number(options.rounds);
 const WARMUP = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
 const FLOOR_PORT = 3290;
@@ -87,14 +100,16 @@ async function temporaryPlace(driver: string): Promise<Place> {
   };
 }
 
-async function seed(place: Place): Promise<string> {
+/** The secrets of KEYS new full-access keys. */
+async function seed(place: Place): Promise<string[]> {
   const database = place.open();
   try {
     await migrateDatabase(database);
     await createProject(database.db, { slug: 'bench', name: 'Bench' });
     const actor = { type: 'system', projectSlug: 'bench', label: 'bench' } as const;
-    const { secret } = await createKey(database.db, digaCatalogue, actor, { name: 'Bench key' });
-    return secret;
+    const secrets: string[] = [];
+    for (let i = 0; i < KEYS; i++) secrets.push((await createKey(database.db, digaCatalogue, actor, { name: `Bench key ${i}` })).secret);
+    return secrets;
   } finally {
     await database.close();
   }
@@ -117,8 +132,7 @@ async function waitFor(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer within 2 minutes`);
 }
 
-function start(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(path.join('node_modules', '.bin', 'tsx'), args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+function killOnExit(child: ChildProcess): ChildProcess {
   process.on('exit', () => child.kill('SIGKILL'));
   return child;
 }
@@ -130,42 +144,67 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function startKeyward(place: Place, extra: Record<string, string>): Promise<ChildProcess> {
-  const child = start(['server.ts'], {
+async function startKeyward(place: Place, extra: Record<string, string>, port = SERVER_PORT): Promise<ChildProcess> {
+  const child = killOnExit(
+    spawnProductionServer({
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
     ...process.env,
     ...SERVER_SECRETS,
     ...place.env,
     ...extra,
     NODE_ENV: 'production',
-    PORT: String(SERVER_PORT),
+    PORT: String(port),
     HOSTNAME: '127.0.0.1',
     // The malformed and unknown cases would otherwise be answered RATE_LIMITED after 100.
     KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE: String(1_000_000_000),
-  });
-  await waitFor(`http://127.0.0.1:${SERVER_PORT}/api/health/ready`, child);
+      },
+    }),
+  );
+  await waitFor(`http://127.0.0.1:${port}/api/health/ready`, child);
   return child;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Load
 
-type Case = { label: string; url: string; body?: string; expect: string };
+/** A GET, or POSTs of `bodies` in turn: each request takes the next body, whichever connection sends it. */
+type Case = { label: string; url: string; bodies?: string[]; expect: string };
 type Figures = { label: string; rps: number; p50: number; p99: number; bad: number };
 
+/** Each case's median round (by requests/s): rounds interleave the cases, so drift hits all alike. */
+async function rounds(cases: Case[]): Promise<Figures[]> {
+  const runs: Figures[][] = cases.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, testCase] of cases.entries()) runs[i]!.push(await load(testCase));
+  }
+  return runs.map((figures) => [...figures].sort((a, b) => a.rps - b.rps)[figures.length >> 1]!);
+}
+
 async function check(testCase: Case): Promise<void> {
-  const response = await fetch(testCase.url, testCase.body ? { method: 'POST', body: testCase.body, headers: { 'content-type': 'application/json' } } : {});
+  const body = testCase.bodies?.[0];
+  const response = await fetch(testCase.url, body ? { method: 'POST', body, headers: { 'content-type': 'application/json' } } : {});
   const text = await response.text();
   if (!text.includes(testCase.expect)) throw new Error(`${testCase.label}: expected ${testCase.expect}, got ${response.status} ${text.slice(0, 200)}`);
 }
 
 async function load(testCase: Case): Promise<Figures> {
   await check(testCase);
+  const { bodies } = testCase;
+  const headers = { 'content-type': 'application/json' };
+  const requests = (from: number) => bodies!.map((_, i) => ({ method: 'POST' as const, headers, body: bodies![(from + i) % bodies!.length] }));
+  let connection = 0;
   const request = {
     url: testCase.url,
     connections: CONNECTIONS,
-    method: testCase.body ? ('POST' as const) : ('GET' as const),
-    body: testCase.body,
-    headers: testCase.body ? { 'content-type': 'application/json' } : {},
+    ...(bodies
+      ? {
+          requests: requests(0),
+          // Each connection cycles through every body from its own place in the list (the
+          // requests are encoded once), so no two connections send the same key together.
+          setupClient: (client: autocannon.Client) => client.setRequests(requests(Math.floor((connection++ * bodies.length) / CONNECTIONS))),
+        }
+      : {}),
   };
   if (WARMUP > 0) await autocannon({ ...request, duration: WARMUP });
   const result = await autocannon({ ...request, duration: DURATION });
@@ -179,7 +218,10 @@ async function nsPerOp(operation: () => unknown, count: number): Promise<number>
   const samples: number[] = [];
   for (let round = 0; round < 7; round++) {
     const started = performance.now();
-    for (let i = 0; i < count; i++) await operation();
+    for (let i = 0; i < count; i++) {
+      const done = operation();
+      if (done instanceof Promise) await done;
+    }
     samples.push(((performance.now() - started) * 1e6) / count);
   }
   return samples.sort((a, b) => a - b)[3]!;
@@ -198,7 +240,7 @@ async function inProcess(place: Place, secret: string): Promise<{ verify: number
     const first = await verifier.verify(secret, undefined, '127.0.0.1');
     if (first.result.code !== 'VALID') throw new Error(`in-process verify answered ${first.result.code}`);
     const verify = await nsPerOp(() => verifier.verify(secret, undefined, '127.0.0.1'), 50_000);
-    const hash = await nsPerOp(() => createHash('sha256').update(secret).digest('hex'), 50_000);
+    const hash = await nsPerOp(() => sha256('sha256', secret, 'hex'), 50_000);
     return { verify, hash };
   } finally {
     await database.close();
@@ -209,16 +251,17 @@ async function inProcess(place: Place, secret: string): Promise<{ verify: number
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function print(rows: Figures[], floor: Figures, next: Figures): void {
+/** One row per case, each as a share of the floor measured beside it and of Next's floor. */
+function print(rows: Array<{ figures: Figures; floor: Figures }>, next: Figures): void {
   const header = ['case', 'req/s', 'p50 ms', 'p99 ms', '% of node:http', '× Next', 'non-2xx/errors'];
-  const table = rows.map((row) => [
-    row.label,
-    fmt(row.rps),
-    fmt(row.p50, 1),
-    fmt(row.p99, 1),
-    `${fmt((100 * row.rps) / floor.rps, 1)}%`,
-    `${fmt(row.rps / next.rps, 1)}×`,
-    String(row.bad),
+  const table = rows.map(({ figures, floor }) => [
+    figures.label,
+    fmt(figures.rps),
+    fmt(figures.p50, 1),
+    fmt(figures.p99, 1),
+    `${fmt((100 * figures.rps) / floor.rps, 1)}%`,
+    `${fmt(figures.rps / next.rps, 1)}×`,
+    String(figures.bad),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
@@ -227,33 +270,56 @@ function print(rows: Figures[], floor: Figures, next: Figures): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:verify · ${CONNECTIONS} connections · ${DURATION} s per case after ${WARMUP} s warm-up · ${options.driver}`);
+  console.log(`bench:verify · ${CONNECTIONS} connections · ${ROUNDS} rounds of ${DURATION} s per case after ${WARMUP} s warm-up · ${KEYS} keys · ${options.driver}`);
   const place = await temporaryPlace(options.driver);
   try {
-    const secret = await seed(place);
+    const secrets = await seed(place);
+    const secret = secrets[0]!;
     const verifyUrl = `http://127.0.0.1:${SERVER_PORT}/api/v1/keys/verify`;
-    const valid = JSON.stringify({ key: secret });
-    const unknown = JSON.stringify({ key: `kw_${'A'.repeat(32)}000000` });
-    const malformed = JSON.stringify({ key: `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` });
+    const valid = secrets.map((key) => JSON.stringify({ key }));
+    const unknown = [JSON.stringify({ key: generateKey('kw') })];
+    const malformed = [JSON.stringify({ key: `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` })];
 
-    const floorServer = start(['bench/floor-server.ts', String(FLOOR_PORT), secret], process.env);
+    // The floor compiled as the production server is (plain node, no loader), with every key.
+    const floorDir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-floor-'));
+    const keysFile = path.join(floorDir, 'keys');
+    writeFileSync(keysFile, secrets.join('\n'), { mode: 0o600 });
+    buildSync({ entryPoints: ['bench/floor-server.ts'], bundle: true, platform: 'node', format: 'esm', outfile: path.join(floorDir, 'floor.mjs'), logLevel: 'warning' });
+    const floorServer = killOnExit(spawn(process.execPath, [path.join(floorDir, 'floor.mjs'), String(FLOOR_PORT), keysFile], { stdio: ['ignore', 'ignore', 'inherit'] }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const floor = await load({ label: 'bare node:http (floor)', url: `http://127.0.0.1:${FLOOR_PORT}/`, body: valid, expect: 'VALID' });
-    await stop(floorServer);
+    const floorCase: Case = { label: 'bare node:http (floor)', url: `http://127.0.0.1:${FLOOR_PORT}/`, bodies: valid, expect: 'VALID' };
 
+    // The floor and the cases against one server, interleaved round by round (PGlite allows one
+    // server per data dir, so the cache-off server runs after the first has stopped).
     let server = await startKeyward(place, {});
+    const [floor, cached, unknownKey, malformedKey] = (await rounds([
+      floorCase,
+      { label: 'verify · valid key, cached', url: verifyUrl, bodies: valid, expect: '"VALID"' },
+      { label: 'verify · unknown key, cached', url: verifyUrl, bodies: unknown, expect: 'NOT_FOUND' },
+      { label: 'verify · malformed key', url: verifyUrl, bodies: malformed, expect: 'NOT_FOUND' },
+    ])) as [Figures, Figures, Figures, Figures];
+    // Last: the garbage Next's requests leave would otherwise be collected during a verify case.
     const next = await load({ label: 'Next GET /api/health/live', url: `http://127.0.0.1:${SERVER_PORT}/api/health/live`, expect: 'ok' });
-    const cached = await load({ label: 'verify · valid key, cached', url: verifyUrl, body: valid, expect: '"VALID"' });
-    const unknownKey = await load({ label: 'verify · unknown key, cached', url: verifyUrl, body: unknown, expect: 'NOT_FOUND' });
-    const malformedKey = await load({ label: 'verify · malformed key', url: verifyUrl, body: malformed, expect: 'NOT_FOUND' });
     await stop(server);
 
     server = await startKeyward(place, { KEYWARD_VERIFY_CACHE_ENTRIES: '0' });
-    const uncached = await load({ label: 'verify · valid key, no cache', url: verifyUrl, body: valid, expect: '"VALID"' });
+    const uncachedCase: Case = { label: 'verify · valid key, no cache', url: verifyUrl, bodies: valid, expect: '"VALID"' };
+    const [floorAgain, uncached] = (await rounds([floorCase, uncachedCase])) as [Figures, Figures];
     await stop(server);
-
+    await stop(floorServer);
+    rmSync(floorDir, { recursive: true, force: true });
     console.log('');
-    print([floor, next, cached, uncached, unknownKey, malformedKey], floor, next);
+    console.log(`Medians of ${ROUNDS} rounds, each case's ratio to the floor measured in the same rounds:`);
+    print(
+      [
+        { figures: floor, floor },
+        { figures: next, floor },
+        ...[cached, unknownKey, malformedKey].map((figures) => ({ figures, floor })),
+        { figures: { ...floorAgain, label: 'bare node:http (floor, beside no cache)' }, floor: floorAgain },
+        { figures: uncached, floor: floorAgain },
+      ],
+      next,
+    );
 
     const timed = await inProcess(place, secret);
     console.log('');
@@ -261,7 +327,7 @@ async function main(): Promise<void> {
     console.log('');
     const mark = (ok: boolean) => (ok ? 'met' : 'missed');
     console.log(`targets: cached ≥ 50% of node:http: ${mark(cached.rps >= floor.rps / 2)} (${fmt((100 * cached.rps) / floor.rps, 1)}%)`);
-    console.log(`         uncached ≥ 25% of node:http: ${mark(uncached.rps >= floor.rps / 4)} (${fmt((100 * uncached.rps) / floor.rps, 1)}%)`);
+    console.log(`         uncached ≥ 25% of node:http: ${mark(uncached.rps >= floorAgain.rps / 4)} (${fmt((100 * uncached.rps) / floorAgain.rps, 1)}%)`);
     console.log(`         malformed ≥ cached: ${mark(malformedKey.rps >= cached.rps)} (${fmt(malformedKey.rps / cached.rps, 2)}×)`);
     console.log(`         in-process cached verify ≤ 3× bare hash: ${mark(timed.verify <= 3 * timed.hash)} (${fmt(timed.verify / timed.hash, 2)}×)`);
   } finally {

@@ -3,12 +3,12 @@
  * PostgreSQL database when DATABASE_URL is set (local servers only), else a fresh PGlite data
  * dir. Everything the server prints goes to the terminal and to e2eServerLog(port).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { assertLocalDatabaseUrl } from '../lib/testing/local-database';
+import { spawnProductionServer } from '../lib/testing/production-server';
 import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseUrl, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
 
 async function freshPostgres(url: string): Promise<void> {
@@ -57,11 +57,11 @@ async function main(): Promise<void> {
   writeFileSync(e2eServerEnvFile(port), JSON.stringify({ KEYWARD_ENCRYPTION_KEY: env.KEYWARD_ENCRYPTION_KEY }), { mode: 0o600 });
 
   // The production server, as `npm start` runs it: server.ts answers verify, Next the rest.
-  const server = spawn(path.join('node_modules', '.bin', 'tsx'), ['server.ts'], {
+  const server = spawnProductionServer({
     env: { ...env, PORT: String(port), HOSTNAME: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of [server.stdout, server.stderr]) {
+  for (const stream of [server.stdout!, server.stderr!]) {
     stream.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
       log.write(chunk);

@@ -21,8 +21,8 @@ else
 fi
 vitest run
 
-step "Production build (next build)"
-next build
+step "Production build (next build, then server.ts compiled to dist/server.mjs)"
+npm run build
 
 step "Browser tests (Playwright, Chromium, production build)"
 playwright test

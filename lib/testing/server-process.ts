@@ -1,10 +1,10 @@
 /**
- * The production server (`tsx server.ts`, as `npm start` runs it) as a child process on a fresh
+ * The production server (`dist/server.mjs`, as `npm start` runs it) as a child process on a fresh
  * PostgreSQL database and a free port, for the fault tests and the load benchmark. It can be
- * killed outright (SIGKILL to its whole process group: tsx runs the server in a child of its own)
+ * killed outright (SIGKILL to its whole process group)
  * and started again on the same database with the same secrets. Never used by the server itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -20,6 +20,7 @@ import { createUser } from '@/lib/users/users';
 import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
 import { saveEndpoint } from '@/lib/webhooks/endpoint';
 import { assertLocalDatabaseUrl } from './local-database';
+import { productionBuildMissing, spawnProductionServer } from './production-server';
 
 // npm scripts, Vitest and the benches all run from the repository's root.
 const ROOT = process.cwd();
@@ -34,7 +35,8 @@ export function postgresServerUrl(): string {
 /** Why the fault tests and the load benchmark cannot run here, or undefined when they can. */
 export async function serverProcessUnavailable(): Promise<string | undefined> {
   if (!existsSync(path.join(ROOT, 'server.ts'))) return `run this from the repository's root (${ROOT} has no server.ts)`;
-  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) return 'there is no production build (.next/BUILD_ID): run `npm run build` first';
+  const missing = productionBuildMissing(ROOT);
+  if (missing) return missing;
   const admin = postgres(postgresServerUrl(), { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await admin`select 1`;
@@ -158,10 +160,10 @@ export class ServerProcess {
   /** Starts the server and waits until /api/health/ready answers 200. */
   async start(): Promise<void> {
     if (this.running) throw new Error('The server is already running.');
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server.ts'], {
+    const child = spawnProductionServer({
       cwd: ROOT,
       env: this.env,
-      // Its own process group, so a kill reaches tsx's child (the real server) too.
+      // Its own process group, so a kill reaches anything the server started too.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
