@@ -3,12 +3,14 @@
  * a timer writes last_used_at at most once a minute per key, off the request path. Memory is
  * bounded by the number of keys remembered.
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '@/db/client';
 import { apiKeys } from '@/db/schema';
 
 export const USAGE_WRITE_INTERVAL_MS = 60_000;
+/** Keys written by one statement at most. */
+export const FLUSH_BATCH = 500;
 
 export class UsageRecorder {
   private readonly lastWritten = new LRUCache<string, number>({ max: 200_000 });
@@ -28,16 +30,21 @@ export class UsageRecorder {
     this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs).unref();
   }
 
-  /** Writes what is pending; a failed write is dropped (it is a hint, not a record). */
+  /**
+   * Writes what is pending, up to FLUSH_BATCH keys a statement; a failed write is dropped (it is a
+   * hint, not a record). A time never moves backwards: another node may have written a later one.
+   */
   async flush(): Promise<void> {
     this.timer = undefined;
     const batch = [...this.pending];
     this.pending.clear();
-    for (const [apiKeyId, at] of batch) {
+    for (let start = 0; start < batch.length; start += FLUSH_BATCH) {
+      const rows = batch.slice(start, start + FLUSH_BATCH).map(([apiKeyId, at]) => sql`(${apiKeyId}::uuid, ${at.toISOString()}::timestamptz)`);
       await this.getDb()
-        .update(apiKeys)
-        .set({ lastUsedAt: sql`greatest(coalesce(${apiKeys.lastUsedAt}, ${at}), ${at})` })
-        .where(eq(apiKeys.id, apiKeyId))
+        .execute(
+          sql`update ${apiKeys} set last_used_at = greatest(coalesce(${apiKeys.lastUsedAt}, used.at), used.at)
+              from (values ${sql.join(rows, sql`, `)}) as used(id, at) where ${apiKeys.id} = used.id`,
+        )
         .catch(() => undefined);
     }
   }
