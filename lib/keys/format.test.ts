@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BODY_LENGTH, CHECKSUM_LENGTH, checksum, displayParts, generateKey, generatePublicId, isWellFormedKey, randomBase62 } from './format';
+import { crc32 } from 'node:zlib';
+import { BODY_LENGTH, CHECKSUM_LENGTH, checksum, crc32Ascii, displayParts, generateKey, generatePublicId, isWellFormedKey, randomBase62 } from './format';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const FORMAT = new RegExp(`^kw_[0-9A-Za-z]{${BODY_LENGTH}}[0-9A-Za-z]{${CHECKSUM_LENGTH}}$`);
@@ -63,5 +64,15 @@ describe('the checksum', () => {
   it('is CRC32 over prefix and body in six base62 characters', () => {
     expect(checksum('kw', '0'.repeat(BODY_LENGTH))).toMatch(/^[0-9A-Za-z]{6}$/);
     expect(tail.slice(BODY_LENGTH)).toBe(checksum('kw', tail.slice(0, BODY_LENGTH)));
+    // The checksum of keys issued before crc32Ascii (node:zlib's crc32, spelled the same way).
+    expect(checksum('kw', '0'.repeat(BODY_LENGTH))).toBe('1vXtxm');
+  });
+
+  it("crc32Ascii is node:zlib's CRC-32, for any ASCII text and any prefix of it", () => {
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: i % 80 }, () => String.fromCharCode(Math.floor(Math.random() * 128))).join('');
+      const end = Math.floor(Math.random() * (text.length + 1));
+      expect(crc32Ascii(text, end)).toBe(crc32(text.slice(0, end)));
+    }
   });
 });

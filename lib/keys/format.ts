@@ -4,7 +4,6 @@
  * lets secret scanners recognise keys. Pure functions; never logs a key.
  */
 import { randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const BODY_LENGTH = 32; // 32 × log2(62) ≈ 190 bits of entropy
@@ -44,9 +43,25 @@ function base62(value: number, width: number): string {
   return out.padStart(width, '0');
 }
 
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/**
+ * CRC-32 (zlib's) of the first `end` characters of an ASCII string, without making a Buffer or
+ * a substring: verification runs it on every key no cache answers. Tested against node:zlib.
+ */
+export function crc32Ascii(text: string, end = text.length): number {
+  let crc = -1;
+  for (let i = 0; i < end; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
 /** The checksum covers the prefix too, so a key pasted under the wrong prefix fails. */
 export function checksum(prefix: string, body: string): string {
-  return base62(crc32(`${prefix}_${body}`), CHECKSUM_LENGTH);
+  return base62(crc32Ascii(`${prefix}_${body}`), CHECKSUM_LENGTH);
 }
 
 export function generateKey(prefix = keyPrefix()): string {
@@ -54,16 +69,37 @@ export function generateKey(prefix = keyPrefix()): string {
   return `${prefix}_${body}${checksum(prefix, body)}`;
 }
 
-const BASE62_TAIL = new RegExp(`^[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`);
+/** A character code's base62 digit, or -1 (codes 0–127; anything above is not base62). */
+const DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
 
-/** True when `key` has this deployment's prefix, the right length and alphabet, and a valid checksum. */
+/** The length of every key under `prefix`. */
+export const keyLength = (prefix = keyPrefix()) => prefix.length + 1 + BODY_LENGTH + CHECKSUM_LENGTH;
+
+/**
+ * True when `key` has this deployment's prefix, the right length and alphabet, and a valid
+ * checksum. Runs on every verification: one pass of character codes, checking the body's
+ * alphabet while it feeds CRC-32 (the prefix is lower-case ASCII, so the input is ASCII).
+ */
 export function isWellFormedKey(key: unknown, prefix = keyPrefix()): key is string {
-  if (typeof key !== 'string' || key.length !== prefix.length + 1 + BODY_LENGTH + CHECKSUM_LENGTH) return false;
+  if (typeof key !== 'string' || key.length !== keyLength(prefix)) return false;
   if (!key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 95 /* _ */) return false;
-  if (!BASE62_TAIL.test(key.slice(prefix.length + 1))) return false;
-  // The checksum's input, `${prefix}_${body}`, is the key without its last characters.
   const checked = key.length - CHECKSUM_LENGTH;
-  return base62(crc32(key.slice(0, checked)), CHECKSUM_LENGTH) === key.slice(checked);
+  let crc = -1;
+  for (let i = 0; i < checked; i++) {
+    const code = key.charCodeAt(i);
+    if (i > prefix.length && (code > 127 || DIGIT[code]! < 0)) return false;
+    crc = CRC_TABLE[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  // The checksum's six characters as the number they spell, against CRC32 of `${prefix}_${body}`.
+  let sum = 0;
+  for (let i = checked; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    const digit = code > 127 ? -1 : DIGIT[code]!;
+    if (digit < 0) return false;
+    sum = sum * 62 + digit;
+  }
+  return sum === (crc ^ -1) >>> 0;
 }
 
 /** What the console may show of a key: its first characters and its last four. */

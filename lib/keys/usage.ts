@@ -22,11 +22,13 @@ export class UsageRecorder {
     private readonly flushDelayMs = 1_000,
   ) {}
 
-  record(apiKeyId: string, at: Date): void {
+  /** `at`: a time, or its milliseconds since the epoch. */
+  record(apiKeyId: string, at: Date | number): void {
+    const ms = typeof at === 'number' ? at : at.getTime();
     const last = this.lastWritten.get(apiKeyId);
-    if (last !== undefined && at.getTime() - last < USAGE_WRITE_INTERVAL_MS) return;
-    this.lastWritten.set(apiKeyId, at.getTime());
-    this.pending.set(apiKeyId, at);
+    if (last !== undefined && ms - last < USAGE_WRITE_INTERVAL_MS) return;
+    this.lastWritten.set(apiKeyId, ms);
+    this.pending.set(apiKeyId, new Date(ms));
     this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs).unref();
   }
 

@@ -1,6 +1,6 @@
 /**
  * The verification service behind POST /api/v1/keys/verify: failure limit per address →
- * requirement check → checksum → cache → one indexed lookup → judgement → last-used note.
+ * requirement check → cache → checksum → one indexed lookup → judgement → last-used note.
  * Shared by the node:http fast path (server.ts) and the Next route handler.
  *
  * What needs no database — a limited address, a malformed key, a cache hit — is answered
@@ -15,8 +15,8 @@ import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { hashKey } from './crypto';
 import { FailureLimiter } from './failure-limiter';
-import { isWellFormedKey } from './format';
-import { UsageRecorder } from './usage';
+import { isWellFormedKey, keyLength } from './format';
+import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
 import { verifyCache, type VerifyCache } from './verify-cache';
@@ -38,8 +38,10 @@ export class Verifier {
   /**
    * A key's answer to a verification without requirement, judged once per looked-up record
    * (a cache entry) and frozen; it is given only while the key is unexpired at the moment asked.
+   * `notedAt`: when it last went to the usage recorder, which needs to hear at most once a
+   * minute (USAGE_WRITE_INTERVAL_MS) per key.
    */
-  private readonly plainAnswers = new WeakMap<VerifiedKey, VerifyResult>();
+  private readonly plainAnswers = new WeakMap<VerifiedKey, { result: VerifyResult; notedAt: number }>();
 
   constructor(private readonly deps: VerifierDeps) {
     this.lookups = new LookupBatch(deps.getDb);
@@ -55,34 +57,41 @@ export class Verifier {
     if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds };
     const catalogue = this.deps.catalogue();
     const requirement = checkRequirement(catalogue, require);
+    // A string of a key's length is looked up in the cache first: the cache holds only hashes of
+    // keys that passed the checksum (and SHA-256 does not collide), so a hit needs no checksum.
+    // Anything else is never hashed; a miss is checked before the database is asked.
+    const hash = cache && typeof key === 'string' && key.length === keyLength() ? hashKey(key) : undefined;
+    const cached = hash === undefined ? undefined : cache!.get(hash);
+    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address);
     if (!isWellFormedKey(key)) {
       limiter.recordFailure(address);
       return { result: refusal('NOT_FOUND') };
     }
-    const hash = hashKey(key);
-    const cached = cache?.get(hash);
-    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address);
-    return this.lookups.find(hash).then((found) => {
-      cache?.set(hash, found);
+    const lookedUp = hash ?? hashKey(key);
+    return this.lookups.find(lookedUp).then((found) => {
+      cache?.set(lookedUp, found);
       return this.conclude(catalogue, found, requirement, address);
     });
   }
 
   private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string): VerifyOutcome {
-    const now = this.deps.now?.() ?? new Date();
-    let result = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
-    if (!result) {
-      result = judge(catalogue, found ?? undefined, requirement, now);
-      if (found && requirement === NO_REQUIREMENT && result.valid && this.deps.cache) this.plainAnswers.set(found, Object.freeze(result));
+    // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
+    const now = this.deps.now ? this.deps.now().getTime() : Date.now();
+    const plain = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
+    if (plain) {
+      if (now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now));
+      return { result: plain.result };
     }
+    const result = judge(catalogue, found ?? undefined, requirement, new Date(now));
     if (result.code === 'NOT_FOUND' || result.code === 'EXPIRED') this.deps.limiter.recordFailure(address);
     else if (found) this.deps.usage.record(found.apiKeyId, now);
+    if (found && requirement === NO_REQUIREMENT && result.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(result), notedAt: now });
     return { result };
   }
 }
 
-const isUnexpired = (found: VerifiedKey, now: Date) =>
-  (!found.secretExpiresAt || found.secretExpiresAt > now) && (!found.keyExpiresAt || found.keyExpiresAt > now);
+const isUnexpired = (found: VerifiedKey, now: number) =>
+  (!found.secretExpiresAt || found.secretExpiresAt.getTime() > now) && (!found.keyExpiresAt || found.keyExpiresAt.getTime() > now);
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
 

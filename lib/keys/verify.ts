@@ -1,5 +1,6 @@
 /**
- * Verification, the hot path: checksum → hash → one indexed lookup → expiry → permissions.
+ * Verification, the hot path: checksum → hash → one indexed lookup → expiry → permissions
+ * (lib/keys/verifier.ts puts a cache in front, which answers before the checksum).
  * A malformed key is refused without touching the database. Every refusal has the same shape
  * and says nothing about which keys exist.
  */
