@@ -8,10 +8,13 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import next from 'next';
+import { getDatabase } from './db/client';
 import { resolveClientAddress } from './lib/api/client-address';
 import { answerVerify, MAX_VERIFY_BODY_BYTES, type EndpointAnswer } from './lib/api/verify-endpoint';
 import { positiveIntFromEnv } from './lib/config/env';
+import { flushVerifierUsage } from './lib/keys/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
+import { stopServerDelivery } from './lib/webhooks/runner';
 
 const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME || '0.0.0.0';
@@ -73,7 +76,33 @@ async function main(): Promise<void> {
     void handle(request, response);
   });
   server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
-  const stop = () => server.close(() => process.exit(0));
+  stopOnSignals(server);
+}
+
+const SHUTDOWN_LIMIT_MS = 20_000;
+
+/**
+ * SIGTERM or SIGINT: stop taking connections, let the requests, the webhook attempts under way
+ * (each ends within its timeout) and the pending last-used notes finish, close the database (PGlite
+ * writes its files and frees the data dir), then exit 0 — or 1 if that takes over 20 s.
+ */
+function stopOnSignals(server: http.Server): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection becomes idle once its last answer is sent: close it then.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    void closed.then(() => clearInterval(sweep));
+    void Promise.allSettled([closed, stopServerDelivery(), flushVerifierUsage()])
+      .then(() => getDatabase().close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -74,6 +74,11 @@ export class Verifier {
     });
   }
 
+  /** Writes the pending last-used notes now. */
+  flushUsage(): Promise<void> {
+    return this.deps.usage.flush();
+  }
+
   private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string): VerifyOutcome {
     // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
     const now = this.deps.now ? this.deps.now().getTime() : Date.now();
@@ -94,6 +99,11 @@ const isUnexpired = (found: VerifiedKey, now: number) =>
   (!found.secretExpiresAt || found.secretExpiresAt.getTime() > now) && (!found.keyExpiresAt || found.keyExpiresAt.getTime() > now);
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
+
+/** Writes the process's pending last-used notes now (an orderly shutdown). */
+export async function flushVerifierUsage(): Promise<void> {
+  await globalForVerifier.keywardVerifier?.flushUsage();
+}
 
 export function verifier(): Verifier {
   globalForVerifier.keywardVerifier ??= new Verifier({

@@ -152,6 +152,9 @@ export class ServerProcess {
     return openDatabase({ driver: 'postgres', url: this.databaseUrl, max });
   }
 
+  /** How the last run ended, once it has. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
   /** Everything the server printed, across restarts. */
   output(): string {
     return this.printed;
@@ -168,6 +171,8 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.exit = undefined;
+    child.once('exit', (code, signal) => (this.exit = { code, signal }));
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on('data', (chunk: Buffer) => {
         if (this.echo) process.stderr.write(chunk);

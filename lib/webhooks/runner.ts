@@ -27,6 +27,11 @@ export function stopOnSignals(dispatcher: Dispatcher, after: (signal: NodeJS.Sig
   }
 }
 
+/** Stops this process's server dispatcher, if it runs: resolves once the attempts under way have ended. */
+export async function stopServerDelivery(): Promise<void> {
+  await globalForRunner.keywardWebhookDispatcher?.stop();
+}
+
 /** The server's dispatcher: started once per process unless KEYWARD_WEBHOOK_DISPATCH=false. */
 export function startServerDelivery(db: Db, log: (line: string) => void): void {
   if (globalForRunner.keywardWebhookDispatcher) return;
