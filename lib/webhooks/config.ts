@@ -7,6 +7,8 @@
  * - KEYWARD_WEBHOOK_DISPATCH (default true): "false" stops a server process from delivering,
  *   for deployments that run `npm run worker` processes instead.
  * - KEYWARD_WEBHOOK_POLL_MS (default 1000): how often a dispatcher looks for due deliveries.
+ * - KEYWARD_WEBHOOK_RETENTION_DAYS (default 30): how long delivered, failed and canceled
+ *   deliveries are kept (lib/webhooks/retention.ts).
  */
 import { positiveIntFromEnv } from '@/lib/config/env';
 
@@ -23,6 +25,7 @@ export type WebhookSettings = {
   allowPrivate: boolean;
   dispatchInServer: boolean;
   pollMs: number;
+  retentionMs: number;
 };
 
 export function webhookSettings(): WebhookSettings {
@@ -31,5 +34,6 @@ export function webhookSettings(): WebhookSettings {
     allowPrivate: booleanFromEnv('KEYWARD_WEBHOOK_ALLOW_PRIVATE', true),
     dispatchInServer: booleanFromEnv('KEYWARD_WEBHOOK_DISPATCH', true),
     pollMs: positiveIntFromEnv('KEYWARD_WEBHOOK_POLL_MS', 1000, 50),
+    retentionMs: positiveIntFromEnv('KEYWARD_WEBHOOK_RETENTION_DAYS', 30) * 86_400_000,
   };
 }

@@ -14,6 +14,7 @@ import { webhookDeliveries, webhookEndpoints, type WebhookDeliveryStatus } from 
 import { webhookSettings } from './config';
 import { TEST_EVENT } from './events';
 import { NO_WEBHOOK_KEY, releaseWaiting } from './outbox';
+import { pruneDeliveries, PRUNE_EVERY_MS } from './retention';
 import { signatureHeaders } from './signing';
 import { loadSigningKeys } from './signing-keys';
 import { pinnedTransport, type Transport, type WebhookResponse } from './transport';
@@ -205,9 +206,14 @@ export type Dispatcher = {
 
 const SWEEP_EVERY_MS = 30_000;
 
-/** Polls and delivers until stopped. Errors (a database restart, say) are logged and retried. */
-export function startDispatcher(options: DeliveryOptions & { pollMs?: number; log?: (line: string) => void }): Dispatcher {
+/**
+ * Polls and delivers until stopped; about once an hour it also prunes settled deliveries older
+ * than the retention (lib/webhooks/retention.ts). Errors (a database restart, say) are logged and
+ * retried.
+ */
+export function startDispatcher(options: DeliveryOptions & { pollMs?: number; retentionMs?: number; log?: (line: string) => void }): Dispatcher {
   const pollMs = options.pollMs ?? webhookSettings().pollMs;
+  const keepMs = options.retentionMs ?? webhookSettings().retentionMs;
   const log = options.log ?? console.error;
   const batchSize = options.batchSize ?? 20;
   const clock = options.now ?? (() => new Date());
@@ -215,12 +221,17 @@ export function startDispatcher(options: DeliveryOptions & { pollMs?: number; lo
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let lastSweep = 0;
+  let lastPrune = 0;
 
   async function pass(): Promise<void> {
     try {
       if (clock().getTime() - lastSweep >= SWEEP_EVERY_MS) {
         lastSweep = clock().getTime();
         await releaseWaiting(options.db);
+      }
+      if (clock().getTime() - lastPrune >= PRUNE_EVERY_MS) {
+        lastPrune = clock().getTime();
+        await pruneDeliveries(options.db, new Date(lastPrune - keepMs));
       }
       // A full batch means more may be due: go on without waiting for the next poll.
       while (!stopped && (await deliverDue({ ...options, batchSize })).length === batchSize);

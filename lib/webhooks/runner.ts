@@ -12,7 +12,7 @@ const globalForRunner = globalThis as unknown as { keywardWebhookDispatcher?: Di
 
 export function runDispatcher(db: Db): Dispatcher {
   const settings = webhookSettings();
-  return startDispatcher({ db, pollMs: settings.pollMs, retryWindowMs: settings.retryWindowMs, allowPrivate: settings.allowPrivate });
+  return startDispatcher({ db, pollMs: settings.pollMs, retentionMs: settings.retentionMs, retryWindowMs: settings.retryWindowMs, allowPrivate: settings.allowPrivate });
 }
 
 /** Stops `dispatcher` on the first SIGTERM or SIGINT, then runs `after` (the worker closes its database). */

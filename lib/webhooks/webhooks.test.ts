@@ -20,6 +20,7 @@ import { createUser } from '@/lib/users/users';
 import { deliverDue, retryDelayMs, startDispatcher, type DeliveryOptions } from './dispatcher';
 import { saveEndpoint, sendTestEvent, WEBHOOKS_ADMIN_ONLY, type WebhookAdmin } from './endpoint';
 import { listDeliveries } from './deliveries';
+import { pruneDeliveries } from './retention';
 import { WEBHOOK_EVENTS, type WebhookBody, type WebhookEvent } from './events';
 import { signatureHeaders, standardWebhooksSecret } from './signing';
 import { loadSigningKeys } from './signing-keys';
@@ -517,6 +518,34 @@ describeEachDatabase('Webhooks', (current) => {
 
     const other = await setup();
     expect((await rejection(sendTestEvent(db, { ...other.admin, projectSlug: admin.projectSlug }))).code).toBe('not_found');
+  });
+
+  it('prunes settled deliveries past the retention, a batch at a time, and never pending or waiting ones', async () => {
+    const { db, project } = await setup();
+    const old = new Date('2001-01-01T00:00:00Z');
+    const statuses = ['delivered', 'failed', 'canceled', 'pending', 'no_webhook_key'] as const;
+    const row = (status: (typeof statuses)[number], createdAt: Date) => ({
+      projectId: project.id,
+      eventType: 'api_key.created',
+      messageId: `msg_prune_${randomBytes(8).toString('hex')}`,
+      payload: '{}',
+      status,
+      nextAttemptAt: null,
+      createdAt,
+    });
+    // More old delivered rows than one batch, one of each other status, and recent settled ones.
+    await db.insert(webhookDeliveries).values([
+      ...Array.from({ length: 1005 }, () => row('delivered', old)),
+      ...statuses.slice(1).map((status) => row(status, old)),
+      ...statuses.slice(0, 3).map((status) => row(status, new Date('2001-03-01T00:00:00Z'))),
+    ]);
+    expect(await pruneDeliveries(db, new Date('2001-02-01T00:00:00Z'))).toBe(1007);
+    const left = await db
+      .select({ status: webhookDeliveries.status, createdAt: webhookDeliveries.createdAt })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.projectId, project.id), inArray(webhookDeliveries.status, [...statuses])));
+    const summary = left.filter((r) => r.createdAt < new Date('2002-01-01')).map((r) => `${r.status} ${r.createdAt.toISOString().slice(0, 7)}`);
+    expect(summary.sort()).toEqual(['canceled 2001-03', 'delivered 2001-03', 'failed 2001-03', 'no_webhook_key 2001-01', 'pending 2001-01']);
   });
 
   it('pages the deliveries table in the database, newest first', async () => {
