@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -56,7 +57,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     mkdirSync(path.dirname(options.dataDir), { recursive: true });
     release = acquireDataDirLock(path.dirname(options.dataDir));
   }
-  const client = new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm } });
+  const client = new PGlite({ dataDir: options.dataDir, extensions: { pg_trgm, btree_gin } });
   return {
     driver: 'pglite',
     db: drizzlePglite(client, { schema }) as unknown as Db,

@@ -4,7 +4,8 @@
  * button submits a GET form of its own (name="page"), so paging works without JavaScript; with
  * it, the same URL is opened through the router. Beside the page number each form carries the
  * page's `cursor`, which lets the server seek straight to that page at any depth; page 1 needs
- * none, and a URL with a page number alone still opens that page.
+ * none, and a URL with a page number alone still opens that page. A search that matches very many
+ * keys has an estimated total: "About 25,000 keys", "Page 1 of about 2,500".
  */
 import { useRouter } from 'next/navigation';
 import { useTransition, type FormEvent, type ReactNode } from 'react';
@@ -19,11 +20,12 @@ type Props = {
   pageCount: number;
   total: number;
   totalIsCapped: boolean;
+  totalIsEstimate: boolean;
   previousCursor: string | null;
   nextCursor: string | null;
 };
 
-export function KeysPagination({ action, keep, page, pageCount, total, totalIsCapped, previousCursor, nextCursor }: Props) {
+export function KeysPagination({ action, keep, page, pageCount, total, totalIsCapped, totalIsEstimate, previousCursor, nextCursor }: Props) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const more = totalIsCapped ? '+' : '';
@@ -55,12 +57,13 @@ export function KeysPagination({ action, keep, page, pageCount, total, totalIsCa
   return (
     <div aria-busy={pending} className="flex flex-wrap items-center justify-between gap-3 text-sm text-zinc-600">
       <p>
+        {totalIsEstimate ? 'About ' : ''}
         {count.format(total)}
         {more} {total === 1 && !more ? 'key' : 'keys'}
       </p>
       <div className="flex items-center gap-3">
         <p aria-live="polite">
-          Page {page} of {pageCount}
+          Page {page} of {totalIsEstimate ? `about ${count.format(pageCount)}` : pageCount}
           {more}
         </p>
         <div className="flex gap-1">

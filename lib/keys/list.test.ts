@@ -10,7 +10,20 @@ import { describeEachDatabase } from '@/lib/testing/databases';
 import { createUser } from '@/lib/users/users';
 import type { Actor } from './actor';
 import { createKey } from './create';
-import { forgetNameStatistics, hasTrigram, likePattern, listKeys, SEARCH_COUNT_CAP, searchMatch, type KeyPage, type ListKeysRequest } from './list';
+import {
+  EXACT_COUNT_LIMIT,
+  forgetNameStatistics,
+  hasTrigram,
+  likePattern,
+  listKeys,
+  roughly,
+  SEARCH_COUNT_CAP,
+  searchMatch,
+  searchWords,
+  WALK_MIN,
+  type KeyPage,
+  type ListKeysRequest,
+} from './list';
 import { deleteKey } from './manage';
 import { SORTS, type ListKeysQuery } from './schemas';
 
@@ -50,6 +63,22 @@ describe('hasTrigram (whether pg_trgm can look a search up)', () => {
   });
 });
 
+describe('searchWords (what the trigram index may look up instead of the whole search)', () => {
+  it('takes words of three letters or digits, when the search holds more than one word', () => {
+    expect(searchWords("mei's zapier")).toEqual(['mei', 'zapier']);
+    expect(searchWords('key 0')).toEqual(['key']);
+    expect(searchWords('Ärger-ölçer')).toEqual(['Ärger', 'ölçer']);
+    for (const q of ['checkout', 'ab', 'a b', '100%'.slice(0, 2)]) expect(searchWords(q), q).toBeNull();
+    expect(searchWords('100%')).toEqual(['100']);
+  });
+});
+
+describe('roughly (how an estimated total is shown)', () => {
+  it('keeps two significant digits', () => {
+    expect([0, 7, 42, 999, 1_001, 1_493, 24_359, 24_821, 218_015, 899_626].map(roughly)).toEqual([0, 7, 42, 1_000, 1_000, 1_500, 24_000, 25_000, 220_000, 900_000]);
+  });
+});
+
 describeEachDatabase('listKeys', (current) => {
   let admin: Actor;
   let adminOfOther: Actor;
@@ -64,7 +93,7 @@ describeEachDatabase('listKeys', (current) => {
     for (let page = 1; ; page++) {
       const result = await listKeys(current().db, diga, admin, { ...q, page });
       first ??= result;
-      expect(result).toMatchObject({ page, pageSize: q.pageSize, total: first.total, pageCount: first.pageCount, totalIsCapped: false });
+      expect(result).toMatchObject({ page, pageSize: q.pageSize, total: first.total, pageCount: first.pageCount, totalIsCapped: false, totalIsEstimate: false });
       expect(result.keys.length).toBeLessThanOrEqual(q.pageSize);
       ids.push(...result.keys.map((key) => key.id));
       if (page === result.pageCount) break;
@@ -225,7 +254,7 @@ describeEachDatabase('listKeys', (current) => {
 
     it('finds nothing without failing: one empty page', async () => {
       const page = await listKeys(current().db, diga, admin, query({ q: 'no such key', page: 3 }));
-      expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, page: 1, pageSize: 10, pageCount: 1, previousCursor: null, nextCursor: null });
+      expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, totalIsEstimate: false, page: 1, pageSize: 10, pageCount: 1, previousCursor: null, nextCursor: null });
     });
   });
 
@@ -400,7 +429,81 @@ describeEachDatabase('listKeys', (current) => {
     expect((error as DomainError).code).toBe('not_found');
   });
 
-  it('caps a search count past SEARCH_COUNT_CAP matches and says so', async () => {
+  it('estimates the total of a search expected to match more than EXACT_COUNT_LIMIT keys, and counts one expected to match fewer', async () => {
+    const { db } = current();
+    const project = await createProject(db, { slug: 'list-estimate' });
+    const user = await createUser(db, { email: 'admin@list-estimate.test' });
+    await setMembership(db, project.id, user.id, 'admin');
+    const owner: Actor = { type: 'user', userId: user.id, projectSlug: 'list-estimate' };
+    // 500 "rare" names, far below the limit, and 3,500 "common" ones, far above it. This project
+    // holds most of the table (it runs before the bulk test): the planner takes every project's
+    // names to be like the whole table's.
+    await seedKeys(db, { projectId: project.id, count: 4_000, catalogue: diga, name: (i) => (i % 8 ? `common ${i}` : `rare ${i}`) });
+    await db.execute(sql`analyze api_keys`);
+    // Only this test's ANALYZE: the statistics must not catch up with the renames below.
+    await db.execute(sql`alter table api_keys set (autovacuum_enabled = off)`);
+    forgetNameStatistics(db);
+
+    const rare = await listKeys(db, diga, owner, query({ q: 'RARE' }));
+    expect(rare).toMatchObject({ total: 500, totalIsEstimate: false, totalIsCapped: false, pageCount: 50 });
+    // Few keys hold "rare": the trigram index looks that word up, and each is checked for the rest.
+    for (const q of ['rare 8', 'RARE 1', 'are 40', "rare 8'"]) {
+      const reference = await db
+        .select({ publicId: apiKeys.publicId })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.projectId, project.id), ilike(apiKeys.name, likePattern(q))))
+        .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+      const listed = await listKeys(db, diga, owner, query({ q, pageSize: 100 }));
+      expect(listed, q).toMatchObject({ total: reference.length, totalIsEstimate: false, totalIsCapped: false });
+      expect(listed.keys.map((key) => key.id), q).toEqual(reference.slice(0, 100).map((row) => row.publicId));
+    }
+
+    const request = query({ q: 'common', pageSize: 100 });
+    const first = await listKeys(db, diga, owner, request);
+    expect(first).toMatchObject({ totalIsEstimate: true, totalIsCapped: false, page: 1, pageCount: Math.ceil(first.total / 100) });
+    expect(first.total).toBe(roughly(first.total));
+    expect(Math.abs(first.total - 3_500)).toBeLessThan(3_500 * 0.25);
+    const newest = await db
+      .select({ publicId: apiKeys.publicId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.projectId, project.id), ilike(apiKeys.name, 'common%')))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+    expect(first.keys.map((key) => key.id)).toEqual(newest.slice(0, 100).map((row) => row.publicId));
+
+    // "Next page" to the last match, past the estimate's last page if it was low: that page counts.
+    let page = first;
+    const byCursor = [first];
+    while (page.nextCursor) {
+      const next = await listKeys(db, diga, owner, { ...request, page: page.page + 1, cursor: page.nextCursor });
+      expect(next.page).toBe(page.page + 1);
+      if (next.totalIsEstimate) expect(next.pageCount).toBe(Math.max(first.pageCount, next.page + 1));
+      byCursor.push(next);
+      page = next;
+    }
+    expect(byCursor.flatMap((found) => found.keys.map((key) => key.id))).toEqual(newest.map((row) => row.publicId));
+    expect(page).toMatchObject({ total: 3_500, totalIsEstimate: false, page: 35, pageCount: 35, nextCursor: null });
+    // By its number, a page within the estimate opens what its cursor opened (one past it, the
+    // estimate's last page: only "Next page" goes further).
+    for (const n of [2, 17, 30]) expect(await listKeys(db, diga, owner, { ...request, page: n }), `page ${n}`).toEqual(byCursor[n - 1]);
+    expect((await listKeys(db, diga, owner, { ...request, page: 1000 })).page).toBe(Math.min(first.pageCount, 35));
+
+    // The estimate outlives most of its matches (statistics from before the renames): a page
+    // past the last match counts the search instead, and the last page counts what it walked.
+    await db.execute(sql`update api_keys set name = 'renamed' where project_id = ${project.id} and name like 'common%' and created_at < (
+      select min(created_at) from (select created_at from api_keys where project_id = ${project.id} and name like 'common%' order by created_at desc limit 42) kept)`);
+    const stale = await listKeys(db, diga, owner, query({ q: 'common' }));
+    expect(stale.totalIsEstimate).toBe(true);
+    expect(stale.total).toBeGreaterThan(EXACT_COUNT_LIMIT);
+    const past = await listKeys(db, diga, owner, query({ q: 'common', page: 20 }));
+    expect(past).toMatchObject({ total: 42, totalIsEstimate: false, page: 5, pageCount: 5, nextCursor: null });
+    expect(past.keys.map((key) => key.id)).toEqual(newest.slice(40, 42).map((row) => row.publicId));
+    expect(await listKeys(db, diga, owner, query({ q: 'common', page: 5 }))).toEqual(past);
+    // The REST API's count is never an estimate.
+    expect(await listKeys(db, diga, owner, query({ q: 'rare', exactTotal: true }))).toEqual(rare);
+    await db.execute(sql`alter table api_keys reset (autovacuum_enabled)`);
+  }, 120_000);
+
+  it('caps a counted search past SEARCH_COUNT_CAP matches and says so', async () => {
     const { db } = current();
     const project = await createProject(db, { slug: 'list-bulk' });
     const user = await createUser(db, { email: 'admin@list-bulk.test' });
@@ -411,27 +514,33 @@ describeEachDatabase('listKeys', (current) => {
     const all = await listKeys(db, diga, bulkAdmin, query());
     expect(all).toMatchObject({ total: SEARCH_COUNT_CAP + 1, totalIsCapped: false, pageCount: Math.ceil((SEARCH_COUNT_CAP + 1) / 10) });
 
-    const capped = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000 }));
+    // Counted, as the REST API asks (exactTotal).
+    const capped = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }));
     expect(capped).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsCapped: true, pageCount: SEARCH_COUNT_CAP / 10, page: SEARCH_COUNT_CAP / 10 });
     expect(capped.keys).toHaveLength(10);
 
-    // Paged by cursor, a capped search opens what its page numbers open: found through the
-    // trigram index, walked to (a common piece) or looked up (a rare one).
+    // Paged by cursor, a capped or estimated search opens what its page numbers open: found
+    // through the trigram index, walked to (a common piece) or looked up (a rare one).
     await db.execute(sql`analyze api_keys`);
     forgetNameStatistics(db);
+    expect(await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }))).toEqual(capped);
+    const estimated = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK' }));
+    expect(estimated).toMatchObject({ totalIsEstimate: true, totalIsCapped: false });
     expect(await searchMatch(db, 'b')).toBe('common');
     expect(await searchMatch(db, '99')).toBe('rare');
     for (const q of ['BULK', 'b', '99']) {
       for (const sort of SORTS) {
-        const request: ListKeysRequest = query({ q, sort, dir: sort === 'name' ? 'asc' : 'desc', pageSize: 25 });
-        let page = await listKeys(db, diga, bulkAdmin, request);
-        for (let n = 2; n <= 4; n++) {
-          const byNumber = await listKeys(db, diga, bulkAdmin, { ...request, page: n });
-          page = await listKeys(db, diga, bulkAdmin, { ...request, page: n, cursor: page.nextCursor });
-          expect(page, `${q} ${sort} page ${n}`).toEqual(byNumber);
+        for (const exactTotal of [false, true]) {
+          const request: ListKeysRequest = query({ q, sort, dir: sort === 'name' ? 'asc' : 'desc', pageSize: 25, exactTotal });
+          let page = await listKeys(db, diga, bulkAdmin, request);
+          for (let n = 2; n <= 4; n++) {
+            const byNumber = await listKeys(db, diga, bulkAdmin, { ...request, page: n });
+            page = await listKeys(db, diga, bulkAdmin, { ...request, page: n, cursor: page.nextCursor });
+            expect(page, `${q} ${sort} page ${n}`).toEqual(byNumber);
+          }
+          const back = await listKeys(db, diga, bulkAdmin, { ...request, page: 3, cursor: page.previousCursor });
+          expect(back, `${q} ${sort} back to page 3`).toEqual(await listKeys(db, diga, bulkAdmin, { ...request, page: 3 }));
         }
-        const back = await listKeys(db, diga, bulkAdmin, { ...request, page: 3, cursor: page.previousCursor });
-        expect(back, `${q} ${sort} back to page 3`).toEqual(await listKeys(db, diga, bulkAdmin, { ...request, page: 3 }));
       }
     }
 
@@ -439,5 +548,15 @@ describeEachDatabase('listKeys', (current) => {
     const few = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk 1000', sort: 'name', dir: 'asc' }));
     expect(few).toMatchObject({ total: 2, totalIsCapped: false, pageCount: 1 });
     expect(few.keys.map((key) => key.name)).toEqual(['bulk 1000', 'bulk 10000']);
+
+    // Statistics from before nearly every match was renamed: the estimate is far too high, and
+    // the walk from the newest key gives up after WALK_MIN keys and counts instead.
+    expect(WALK_MIN).toBeLessThan(SEARCH_COUNT_CAP + 1);
+    await db.execute(sql`alter table api_keys set (autovacuum_enabled = off)`);
+    await db.execute(sql`update api_keys set name = 'renamed' where project_id = ${project.id} and name not in ('bulk 0', 'bulk 1', 'bulk 2', 'bulk 3', 'bulk 4')`);
+    const gaveUp = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk', sort: 'name', dir: 'asc' }));
+    expect(gaveUp).toMatchObject({ total: 5, totalIsEstimate: false, totalIsCapped: false, pageCount: 1 });
+    expect(gaveUp.keys.map((key) => key.name)).toEqual(['bulk 0', 'bulk 1', 'bulk 2', 'bulk 3', 'bulk 4']);
+    await db.execute(sql`alter table api_keys reset (autovacuum_enabled)`);
   }, 120_000);
 });

@@ -3,8 +3,14 @@
  * one page in memory. "Previous page" and "Next page" carry a cursor — the sort key and id of the
  * row the new page comes after (or before) — so a page reached by paging is one index seek at
  * any depth; a page opened by its number alone (`?page=N`) is an OFFSET, which walks the index
- * up to it. The unfiltered total comes from project_key_counts; a search is counted up to
- * SEARCH_COUNT_CAP matches. `npm run bench:console` times it at 1,000 to 1,000,000 keys.
+ * up to it. The unfiltered total comes from project_key_counts. A search asks the planner first
+ * how many keys it will match (EXPLAIN, migration 0008): up to EXACT_COUNT_LIMIT, its matches are
+ * gathered through an index (a project's own trigrams, or the search's longer words where few
+ * names hold them all) and counted (up to SEARCH_COUNT_CAP); past it, the total shown is that
+ * estimate ("about 25,000 keys") and the page is walked to along the sort's index, where matches
+ * come soon — counting them would cost a read of every match, a cost that grows with the project —
+ * unless the walk finds the estimate far off, and counts after all. `npm run bench:console` times
+ * it at 1,000 to 1,000,000 keys.
  */
 import { and, asc, desc, eq, ilike, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -15,12 +21,16 @@ import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 import type { ListKeysQuery } from './schemas';
 
 export const SEARCH_COUNT_CAP = 10_000;
+/** Up to this many matches (by the planner's estimate) a search is counted; past it, `total` is that estimate. */
+export const EXACT_COUNT_LIMIT = 1_000;
 
 export type KeyPage = {
   keys: ApiKeyJson[];
   total: number;
   /** True when a search matched more than SEARCH_COUNT_CAP keys and `total` is that cap. */
   totalIsCapped: boolean;
+  /** True when a search matches more than EXACT_COUNT_LIMIT keys by the planner's estimate and `total` is that estimate, rounded. */
+  totalIsEstimate: boolean;
   page: number;
   pageSize: number;
   pageCount: number;
@@ -29,8 +39,12 @@ export type KeyPage = {
   nextCursor: string | null;
 };
 
-/** The query, with the `cursor` a "Previous page" or "Next page" link carried, if any. */
-export type ListKeysRequest = ListKeysQuery & { cursor?: string | null };
+/**
+ * The query, with the `cursor` a "Previous page" or "Next page" link carried, if any. `exactTotal`:
+ * count a search's matches (up to SEARCH_COUNT_CAP) however many there are — the REST API's
+ * `total` is documented as a count.
+ */
+export type ListKeysRequest = ListKeysQuery & { cursor?: string | null; exactTotal?: boolean };
 
 /** `%` and `_` in a search are literal characters, not wildcards. */
 export function likePattern(q: string): string {
@@ -106,11 +120,78 @@ export async function searchMatch(db: Db, q: string): Promise<Match> {
   return Math.min(...pieces.map((piece) => shares.get(piece) ?? 0)) >= COMMON_PIECE ? 'common' : 'rare';
 }
 
-/** The search as a condition; `walking` a sort index, only the substring test is worth evaluating per row. */
+/**
+ * The search as a condition. `walking` a sort index, the substring test alone: it is all that is
+ * worth evaluating per row, and it keeps the plan a walk: the planner, matching an ILIKE against
+ * the name statistics, may prefer a bitmap of every match.
+ */
 function nameMatches(q: string, match: Match, walking = false): SQL {
-  if (match === 'trigram') return ilike(apiKeys.name, likePattern(q));
   const substring = sql`strpos(lower(${apiKeys.name}), lower(${q})) > 0`;
-  return match === 'rare' && !walking ? sql`(keyward_name_grams(${apiKeys.name}) @> keyward_search_grams(${q}) and ${substring})` : substring;
+  if (walking) return substring;
+  if (match === 'trigram') return ilike(apiKeys.name, likePattern(q));
+  return match === 'rare' ? sql`(keyward_name_grams(${apiKeys.name}) @> keyward_search_grams(${q}) and ${substring})` : substring;
+}
+
+/**
+ * How many keys may hold all of a search's words for the trigram index to look the words up
+ * instead of the whole search, which is then checked on each of them: a few thousand rows are
+ * cheaper than the posting lists of common trigrams, a quarter of the names ("key") is not.
+ */
+const WORD_CANDIDATES_MAX = 2_000;
+
+/** The search as an exact path's condition: by its words, where the estimate says that is cheaper. */
+function lookedUp(q: string, match: Match, words: string[] | null, estimate: Estimate | null): SQL {
+  const candidates = estimate?.candidates ?? null;
+  if (match !== 'trigram' || !words || candidates === null || candidates > WORD_CANDIDATES_MAX) return nameMatches(q, match);
+  return and(...words.map((word) => ilike(apiKeys.name, likePattern(word))), sql`strpos(lower(${apiKeys.name}), lower(${q})) > 0`)!;
+}
+
+/**
+ * The words of a search that pg_trgm can look up on their own (three letters or digits or more),
+ * when the search holds more than one such word or anything besides: null otherwise. Each word's
+ * inner trigrams are a subset of the search's, without the padded ones of its short words and
+ * word starts — "  s" and " s " of "mei's zapier" are in half of all names, and reading their
+ * posting lists was most of that search's 5 ms at a million keys (1.7 ms without them).
+ */
+export function searchWords(q: string): string[] | null {
+  const words = [...q.matchAll(/[\p{L}\p{N}]{3,}/gu)].map((word) => word[0]);
+  return words.length && !(words.length === 1 && words[0] === q) ? words : null;
+}
+
+type Estimate = { matches: number; keys: number; candidates: number | null };
+
+/**
+ * The planner's estimate of the project's keys whose names hold the search (migration 0008, its
+ * EXPLAIN: a fraction of a millisecond, no scan), at most the project's key count — with that
+ * count, and the estimate of the keys holding all the search's words (`candidates`). None is
+ * asked for a project too small to pass EXACT_COUNT_LIMIT. The planner takes a project's names to
+ * be like the whole table's: its share of the table, times the share of the table's names that
+ * match, from statistics of 1,000 common names and 1,000 histogram buckets — within a few percent
+ * for a name in 40 at a million keys.
+ */
+async function estimateMatches(db: Db, projectId: string, q: string, words: string[] | null): Promise<Estimate> {
+  const estimate = (patterns: string[]) =>
+    sql`case when ${projectKeyCounts.keyCount} > ${EXACT_COUNT_LIMIT} then keyward_estimate_name_matches(${projectKeyCounts.projectId}, array[${sql.join(
+      patterns.map((pattern) => sql`${pattern}`),
+      sql`, `,
+    )}]::text[]) end`;
+  const [row] = await db
+    .select({
+      keys: projectKeyCounts.keyCount,
+      matches: estimate([likePattern(q)]).mapWith(Number),
+      candidates: words ? estimate(words.map(likePattern)).mapWith(Number) : sql<null>`null`,
+    })
+    .from(projectKeyCounts)
+    .where(eq(projectKeyCounts.projectId, projectId));
+  const keys = Number(row?.keys ?? 0);
+  const candidates = row?.candidates;
+  return { matches: Math.min(row?.matches ?? 0, keys), keys, candidates: candidates === null || candidates === undefined ? null : Math.min(candidates, keys) };
+}
+
+/** An estimate as a person says it, to two significant digits: 29,601 is "about 30,000". */
+export function roughly(n: number): number {
+  const unit = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(n, 1))) - 1);
+  return Math.round(n / unit) * unit;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,14 +294,45 @@ type Row = Awaited<ReturnType<typeof indexPage>>[number];
  * OFFSET — the ids come off the index alone (an index-only scan), so a deep OFFSET skips index
  * entries, not table rows (a middle page of a million keys: 30–40 ms, where whole rows took 1–9 s).
  */
-async function indexPage(db: Db, query: ListKeysQuery, where: SQL | undefined, at: PageAt, now: Date) {
+async function indexPage(db: Db, query: ListKeysQuery, where: SQL | undefined, at: PageAt, now: Date, limit = query.pageSize) {
   const backwards = at.cursor?.before ?? false;
   const pageIds = db
     .select({ id: apiKeys.id })
     .from(apiKeys)
     .where(and(where, at.cursor && seek(query, at.cursor)))
     .orderBy(...orderBy(query, tablePlace(query), backwards))
-    .limit(query.pageSize)
+    .limit(limit)
+    .offset(at.offset ?? 0)
+    .as('page_ids');
+  return db
+    .select(rowsOf(query, now))
+    .from(apiKeys)
+    .innerJoin(pageIds, eq(pageIds.id, apiKeys.id))
+    .orderBy(...orderBy(query));
+}
+
+/**
+ * A search's page walked to along the sort's index, reading at most `scan` of the project's keys
+ * (from the cursor, if any): fewer than `limit` rows back means the walk ended or ran out of
+ * reading, which the caller cannot tell apart.
+ */
+async function walkedPage(db: Db, query: ListKeysQuery, inProject: SQL, at: PageAt, now: Date, limit: number, scan: number) {
+  const backwards = at.cursor?.before ?? false;
+  const walked = db
+    .select({ id: apiKeys.id, name: apiKeys.name, key: sql`${sortKey(query.sort)}`.as('sort_key') })
+    .from(apiKeys)
+    .where(and(inProject, at.cursor && seek(query, at.cursor)))
+    .orderBy(...orderBy(query, tablePlace(query), backwards))
+    .limit(scan)
+    .as('walked');
+  // In the walk's own order, which the planner carries out of the subquery: no sort, and the
+  // walk stops at the page's last row.
+  const pageIds = db
+    .select({ id: walked.id })
+    .from(walked)
+    .where(sql`strpos(lower(${walked.name}), lower(${query.q})) > 0`)
+    .orderBy(...orderBy(query, { key: walked.key, id: walked.id }, backwards))
+    .limit(limit)
     .offset(at.offset ?? 0)
     .as('page_ids');
   return db
@@ -273,24 +385,108 @@ async function countMatches(db: Db, where: SQL): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** Where page `page` starts, by its number alone. */
+const offsetOf = (query: ListKeysQuery, page: number): PageAt => ({ offset: (page - 1) * query.pageSize });
+
+/** A page and what "Page X of Y" says about it. */
+type Found = { rows: Row[]; total: number; capped: boolean; estimated: boolean; page: number; pageCount: number };
+
+/**
+ * How far a walk reads before it gives up on the estimate and counts instead: WALK_MARGIN times
+ * the keys that, by the estimate, hold the page, and never less than WALK_MIN keys — the planner's
+ * estimate may be far too high for a project whose names are unlike the rest of the table's, and
+ * matches bunch up in name order ("Ana's checkout key" comes after every "analytics-…" name).
+ */
+const WALK_MARGIN = 10;
+export const WALK_MIN = 10_000;
+
+/**
+ * A search the planner expects to match more than EXACT_COUNT_LIMIT keys. Its page comes off the
+ * sort's index, walked with the substring test as a filter — at 1 name in 40, a page of ten is
+ * about 400 index entries, where counting the 25,000 matches of a million keys read whole posting
+ * lists and 10,000 rows (20 ms) — and one row past the page says whether another follows. The
+ * total is the estimate, rounded, unless the walk reached the last match: then it is a count. A
+ * page past the estimate's last is open to a cursor ("Next page" where the estimate was low).
+ * Null — the caller counts instead — when the walk reads as far as it may (WALK_MARGIN) without
+ * finding the page, or when a page past the first is empty.
+ */
+async function estimatedSearchPage(db: Db, query: ListKeysQuery, inProject: SQL, match: Match, estimate: Estimate, cursor: Cursor | null, now: Date): Promise<Found | null> {
+  const total = roughly(estimate.matches);
+  const pageCount = Math.ceil(total / query.pageSize);
+  let page = cursor ? query.page : Math.min(query.page, pageCount);
+  let at: PageAt = cursor ? { cursor } : offsetOf(query, page);
+  let bounded = false;
+  const fetch = (from: PageAt) => {
+    // A page before a cursor has a page after it; any other takes one row more, to know.
+    const limit = from.cursor?.before ? query.pageSize : query.pageSize + 1;
+    const scan = Math.max(WALK_MIN, Math.ceil((WALK_MARGIN * ((from.offset ?? 0) + limit) * estimate.keys) / estimate.matches));
+    bounded = scan < estimate.keys;
+    if (bounded) return walkedPage(db, query, inProject, from, now, limit, scan);
+    // A deep page by its number skips thousands of matches: as an ILIKE, the planner may gather
+    // them through the trigram index and sort them instead of walking to them.
+    return indexPage(db, query, and(inProject, nameMatches(query.q, match, !(from.offset && match === 'trigram'))), from, now, limit);
+  };
+  let rows = await fetch(at);
+  // Short of the page (and the row after it) within its bound, a walk has given up or ended: it
+  // cannot tell which.
+  const gaveUp = () => bounded && rows.length < (at.cursor?.before ? query.pageSize : query.pageSize + 1);
+  if (gaveUp()) return null;
+  if (cursor && (cursor.before ? rows.length < query.pageSize : !rows.length)) {
+    // As in listKeys: the cursor's page has emptied, or it reaches back past the first match.
+    if (cursor.before) page = 1;
+    at = offsetOf(query, page);
+    rows = await fetch(at);
+    if (gaveUp()) return null;
+  }
+  const more = at.cursor?.before === true || rows.length > query.pageSize;
+  rows = rows.slice(0, query.pageSize);
+  if (!rows.length && page > 1) return null;
+  if (!more) return { rows, total: (page - 1) * query.pageSize + rows.length, capped: false, estimated: false, page, pageCount: page };
+  return { rows, total: Math.max(total, page * query.pageSize + 1), capped: false, estimated: true, page, pageCount: Math.max(pageCount, page + 1) };
+}
+
+/** The page as listKeys answers it, with the cursors of its neighbours. */
+function keyPage(catalogue: Catalogue, query: ListKeysQuery, found: Found): KeyPage {
+  const { rows, page, pageCount } = found;
+  const first = rows[0];
+  const last = rows.at(-1);
+  return {
+    keys: rows.map((row) => toApiKeyJson(catalogue, row, row.graceEndsAt ?? null)),
+    total: found.total,
+    totalIsCapped: found.capped,
+    totalIsEstimate: found.estimated,
+    page,
+    pageSize: query.pageSize,
+    pageCount,
+    previousCursor: page > 2 && first ? encodeCursor(query, true, first.sortKey, first.id) : null,
+    nextCursor: page < pageCount && last ? encodeCursor(query, false, last.sortKey, last.id) : null,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export async function listKeys(db: Db, catalogue: Catalogue, actor: Actor, query: ListKeysRequest, now = new Date()): Promise<KeyPage> {
   const manager = await authorizeKeyManager(db, catalogue, actor, 'read');
   const inProject = eq(apiKeys.projectId, manager.projectId);
   const cursor = query.page > 1 ? decodeCursor(query, query.cursor) : null;
-  const offsetOf = (page: number): PageAt => ({ offset: (page - 1) * query.pageSize });
+
+  const match = query.q ? await searchMatch(db, query.q) : null;
+  const words = match === 'trigram' ? searchWords(query.q) : null;
+  const estimate = query.q && match ? await estimateMatches(db, manager.projectId, query.q, words) : null;
+  if (query.q && match && estimate && !query.exactTotal && estimate.matches > EXACT_COUNT_LIMIT) {
+    const found = await estimatedSearchPage(db, query, inProject, match, estimate, cursor, now);
+    if (found) return keyPage(catalogue, query, found);
+  }
 
   let total: number;
   let capped = false;
   let rows: Row[] | undefined;
-  const match = query.q ? await searchMatch(db, query.q) : null;
   if (query.q && match === 'common') {
     const found = await countMatches(db, and(inProject, nameMatches(query.q, match))!);
     capped = found > SEARCH_COUNT_CAP;
     total = Math.min(found, SEARCH_COUNT_CAP);
   } else if (query.q && match) {
-    const found = await searchPage(db, query, and(inProject, nameMatches(query.q, match))!, cursor ? { cursor } : offsetOf(query.page), now);
+    const found = await searchPage(db, query, and(inProject, lookedUp(query.q, match, words, estimate))!, cursor ? { cursor } : offsetOf(query, query.page), now);
     capped = found.total > SEARCH_COUNT_CAP;
     total = Math.min(found.total, SEARCH_COUNT_CAP);
     if (!capped) rows = found.rows;
@@ -309,26 +505,14 @@ export async function listKeys(db: Db, catalogue: Catalogue, actor: Actor, query
     if (!query.q || !match) return indexPage(db, query, inProject, at, now);
     // Common, or more matches than the cap: walking the sort's index finds a page soon.
     if (capped || match === 'common') return indexPage(db, query, and(inProject, nameMatches(query.q, match, true)), at, now);
-    return (await searchPage(db, query, and(inProject, nameMatches(query.q, match))!, at, now)).rows;
+    return (await searchPage(db, query, and(inProject, lookedUp(query.q, match, words, estimate))!, at, now)).rows;
   };
-  rows ??= total ? await fetchPage(seekFrom ? { cursor: seekFrom } : offsetOf(page)) : [];
+  rows ??= total ? await fetchPage(seekFrom ? { cursor: seekFrom } : offsetOf(query, page)) : [];
   if (seekFrom && total && (seekFrom.before ? rows.length < query.pageSize : !rows.length)) {
     // The cursor's page has emptied (keys deleted since), or it reaches back to the first key in
     // less than a page: open the page by number instead.
     if (seekFrom.before) page = 1;
-    rows = await fetchPage(offsetOf(page));
+    rows = await fetchPage(offsetOf(query, page));
   }
-
-  const first = rows[0];
-  const last = rows.at(-1);
-  return {
-    keys: rows.map((row) => toApiKeyJson(catalogue, row, row.graceEndsAt ?? null)),
-    total,
-    totalIsCapped: capped,
-    page,
-    pageSize: query.pageSize,
-    pageCount,
-    previousCursor: page > 2 && first ? encodeCursor(query, true, first.sortKey, first.id) : null,
-    nextCursor: page < pageCount && last ? encodeCursor(query, false, last.sortKey, last.id) : null,
-  };
+  return keyPage(catalogue, query, { rows, total, capped, estimated: false, page, pageCount });
 }

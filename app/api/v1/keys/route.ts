@@ -16,7 +16,8 @@ export const GET = apiRoute(async ({ request, db, catalogue, actor }) => {
   if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
   const parsed = listKeysParams.safeParse(Object.fromEntries(search));
   if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const page = await listKeys(db, catalogue, actor, parsed.data);
+  // `total` is documented as a count (capped), never the console's estimate.
+  const page = await listKeys(db, catalogue, actor, { ...parsed.data, exactTotal: true });
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });
 });
 

@@ -145,6 +145,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
                 pageCount={result.pageCount}
                 total={result.total}
                 totalIsCapped={result.totalIsCapped}
+                totalIsEstimate={result.totalIsEstimate}
                 previousCursor={result.previousCursor}
                 nextCursor={result.nextCursor}
               />

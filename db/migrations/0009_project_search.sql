@@ -1,0 +1,1 @@
+CREATE INDEX "api_keys_project_name_trgm_idx" ON "api_keys" USING gin ("project_id","name" gin_trgm_ops);
