@@ -24,6 +24,19 @@ export const users = pgTable(
 );
 
 /**
+ * Sessions ended by signing out (lib/auth/revoked-sessions.ts): the id each session's cookie
+ * carries, kept until no copy of that cookie can still be valid.
+ */
+export const revokedSessions = pgTable(
+  'revoked_sessions',
+  {
+    sessionId: text('session_id').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('revoked_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
  * Single-use links to set a password, for users an administrator added to a team. Only the
  * SHA-256 of the token is stored; the link is shown once to the administrator.
  */

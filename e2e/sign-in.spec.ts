@@ -54,3 +54,28 @@ test('signing out ends the session', async ({ page }) => {
   const cookies = await page.context().cookies();
   expect(cookies.find((cookie) => cookie.name.includes('session-token'))).toBeUndefined();
 });
+
+test('signing out ends the session for every copy of its cookie', async ({ page, browser }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  await signIn(page, admin);
+  await expect(page.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
+  // Someone copies the session cookie (a shared machine, a stolen backup of the profile).
+  const copied = await page.context().cookies();
+  expect(copied.some((cookie) => cookie.name.includes('session-token'))).toBe(true);
+
+  const elsewhere = await browser.newContext();
+  await elsewhere.addCookies(copied);
+  const other = await elsewhere.newPage();
+  await other.goto(`/projects/${project.slug}/settings/api-keys`);
+  await expect(other.getByRole('heading', { name: 'API Keys', exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'User menu' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  // The copy is worth nothing now: pages send it to sign-in, and server actions refuse it.
+  await other.goto(`/projects/${project.slug}/settings/api-keys`);
+  await expect(other).toHaveURL(/\/login\?callbackUrl=/);
+  await elsewhere.close();
+});

@@ -1,8 +1,11 @@
 /**
- * Auth.js: who may sign in and how a session is carried (a JWT naming the user id, nothing
- * more). Roles are never put in the token; lib/auth/session.ts reads them from the database
- * on every request. Sign-in failures are limited per email and per client address.
+ * Auth.js: who may sign in and how a session is carried (a JWT naming the user id and the
+ * session's id, nothing more). Roles are never put in the token; lib/auth/session.ts reads them
+ * from the database on every request. Signing out revokes the session's id in the database
+ * (lib/auth/revoked-sessions.ts), so a copied cookie dies with it. Sign-in failures are limited
+ * per email and per client address.
  */
+import { randomUUID } from 'node:crypto';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { z } from 'zod';
@@ -10,6 +13,7 @@ import { getDb } from '@/db/client';
 import { loadSecrets } from '@/lib/config/secrets';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
+import { isSessionRevoked, revokeSession } from './revoked-sessions';
 import { clientAddress } from '@/lib/api/client-address';
 import { signInLimiters } from './sign-in-limiter';
 
@@ -53,10 +57,13 @@ export function oidcEnabled(): boolean {
   return oidcProvider().length > 0;
 }
 
+/** A session's longest life: the cookie slides, but never past this since its last use. */
+const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: loadSecrets().authSecret,
   trustHost: true,
-  session: { strategy: 'jwt', maxAge: 12 * 60 * 60 },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
@@ -72,16 +79,26 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       return Boolean(user.email && (await findUserByEmail(getDb(), user.email)));
     },
     async jwt({ token, user, account }) {
-      if (user && account?.provider === 'oidc') {
-        token.sub = (await findUserByEmail(getDb(), user.email ?? ''))?.id;
-      } else if (user?.id) {
-        token.sub = user.id;
+      if (user) {
+        token.sub = account?.provider === 'oidc' ? (await findUserByEmail(getDb(), user.email ?? ''))?.id : user.id;
+        // The session's own id, kept across the cookie's refreshes: signing out revokes it.
+        token.sid = randomUUID();
+        return token;
       }
+      // Every later read. A session without an id predates revocation: it signs in again.
+      if (typeof token.sid !== 'string' || (await isSessionRevoked(getDb(), token.sid))) return null;
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       return session;
+    },
+  },
+  events: {
+    // Every copy of the cookie dies with the sign-out, not only the browser's.
+    async signOut(message) {
+      const sid = 'token' in message ? message.token?.sid : undefined;
+      if (typeof sid === 'string') await revokeSession(getDb(), sid, SESSION_MAX_AGE_SECONDS);
     },
   },
   logger: {
