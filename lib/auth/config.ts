@@ -86,8 +86,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         return token;
       }
       // Every later read. A session without an id predates revocation: it signs in again.
-      if (typeof token.sid !== 'string' || (await isSessionRevoked(getDb(), token.sid))) return null;
-      return token;
+      if (typeof token.sid !== 'string') return null;
+      // With the database away the session stands: everything a request does needs the database
+      // too and fails there, with the outage message instead of a sign-in page.
+      const revoked = await isSessionRevoked(getDb(), token.sid).catch(() => false);
+      return revoked ? null : token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
