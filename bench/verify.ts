@@ -90,12 +90,15 @@ async function temporaryPlace(driver: string): Promise<Place> {
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(server.href);
   url.pathname = `/${name}`;
+  // The server's data dir holds only its operator socket here; it goes with the database.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-verify-'));
   return {
-    env: { DATABASE_URL: url.href, KEYWARD_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'keyward-bench-verify-')) },
+    env: { DATABASE_URL: url.href, KEYWARD_DATA_DIR: dataDir },
     open: () => openDatabase({ driver: 'postgres', url: url.href, max: 2 }),
     dispose: async () => {
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end({ timeout: 5 });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
