@@ -96,7 +96,8 @@ function stopOnSignals(server: http.Server): void {
     // A keep-alive connection becomes idle once its last answer is sent: close it then.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
     void closed.then(() => clearInterval(sweep));
-    void Promise.allSettled([closed, stopServerDelivery(), flushVerifierUsage()])
+    // The notes are written once the last request has been answered, so none is left behind.
+    void Promise.allSettled([closed.then(flushVerifierUsage), stopServerDelivery()])
       .then(() => getDatabase().close())
       .then(
         () => process.exit(0),
