@@ -9,8 +9,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { auditEvents } from '@/db/schema';
-import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, projectState, startReceiver, type Api, secretsLoggedIn } from './support';
+import { serverProcessUnavailable, type ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { stageWithReceiver, type Stage, projectState, type Api, secretsLoggedIn } from './support';
 
 const unavailable = await serverProcessUnavailable();
 if (unavailable) console.warn(`faults/concurrency.test.ts skipped: ${unavailable}.`);
@@ -19,7 +19,6 @@ describe.skipIf(unavailable)(`Racing REST calls${unavailable ? ` (skipped: ${una
   let server: ServerProcess;
   let database: Database;
   let seeded: SeededProject;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let api: Api;
 
   async function createKeys(prefix: string, count: number): Promise<{ id: string; secret: string }[]> {
@@ -32,20 +31,14 @@ describe.skipIf(unavailable)(`Racing REST calls${unavailable ? ` (skipped: ${una
     return keys;
   }
 
+  let stage: Stage | undefined;
+
   beforeAll(async () => {
-    receiver = await startReceiver();
-    server = await ServerProcess.create({ prefix: 'keyward_faults_race', env: { KEYWARD_WEBHOOK_POLL_MS: '200' } });
-    database = server.open();
-    seeded = await seedProject(database, { slug: 'faults-race', webhookUrl: receiver.url });
-    await server.start();
-    api = apiClient(server.url, seeded.bearer);
+    stage = await stageWithReceiver({ prefix: 'keyward_faults_race', slug: 'faults-race', env: { KEYWARD_WEBHOOK_POLL_MS: '200' } });
+    ({ server, database, seeded, api } = stage);
   }, 180_000);
 
-  afterAll(async () => {
-    await database?.close();
-    await server?.dispose();
-    await receiver?.close();
-  });
+  afterAll(() => stage?.dispose());
 
   it('twenty parallel "set as webhook key" calls on different keys leave exactly one', async () => {
     const keys = await createKeys('Signer', 20);

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, expectedVerdict, pause, projectState, startReceiver, type Answer, type Api, type ProjectState, secretsLoggedIn } from './support';
+import { serverProcessUnavailable, type ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { stageWithReceiver, type Stage, expectedVerdict, pause, projectState, type Answer, type Api, type ProjectState, secretsLoggedIn } from './support';
 
 const unavailable = await serverProcessUnavailable();
 if (unavailable) console.warn(`faults/kill.test.ts skipped: ${unavailable}.`);
@@ -51,28 +51,22 @@ describe.skipIf(unavailable)(`SIGKILL and restart on the same database${unavaila
   let server: ServerProcess;
   let database: Database;
   let seeded: SeededProject;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let api: Api;
 
+  let stage: Stage | undefined;
+
   beforeAll(async () => {
-    receiver = await startReceiver();
-    server = await ServerProcess.create({
+    stage = await stageWithReceiver({
       prefix: 'keyward_faults_kill',
+      slug: 'faults-kill',
       // Verifying the lost secrets below is a stream of NOT_FOUNDs from one address.
       env: { KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE: '1000000', KEYWARD_WEBHOOK_POLL_MS: '200' },
+      webhookKey: true,
     });
-    database = server.open();
-    seeded = await seedProject(database, { slug: 'faults-kill', webhookUrl: receiver.url });
-    await server.start();
-    api = apiClient(server.url, seeded.bearer);
-    expect((await api.call('PUT', '/api/v1/webhook-key', { keyId: seeded.bearerId })).status).toBe(200);
+    ({ server, database, seeded, api } = stage);
   }, 180_000);
 
-  afterAll(async () => {
-    await database?.close();
-    await server?.dispose();
-    await receiver?.close();
-  });
+  afterAll(() => stage?.dispose());
 
   it('a rotation cut short by SIGKILL happened wholly or not at all', async () => {
     const created = await api.call('POST', '/api/v1/keys', { name: 'Rotated under fire' });

@@ -7,8 +7,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { apiKeys, webhookDeliveries } from '@/db/schema';
-import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
-import { apiClient, pause, startReceiver, type Api } from './support';
+import { serverProcessUnavailable, type ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { stageWithReceiver, type Stage, pause, startReceiver, type Api } from './support';
 
 const unavailable = await serverProcessUnavailable();
 if (unavailable) console.warn(`faults/shutdown.test.ts skipped: ${unavailable}.`);
@@ -23,21 +23,20 @@ describe.skipIf(unavailable)(`SIGTERM${unavailable ? ` (skipped: ${unavailable})
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let api: Api;
 
+  let stage: Stage | undefined;
+
   beforeAll(async () => {
-    receiver = await startReceiver('/hooks', { delayMs: RECEIVER_DELAY_MS });
-    server = await ServerProcess.create({ prefix: 'keyward_faults_stop', env: { KEYWARD_WEBHOOK_POLL_MS: '100' } });
-    database = server.open();
-    seeded = await seedProject(database, { slug: 'faults-stop', webhookUrl: receiver.url });
-    await server.start();
-    api = apiClient(server.url, seeded.bearer);
-    expect((await api.call('PUT', '/api/v1/webhook-key', { keyId: seeded.bearerId })).status).toBe(200);
+    stage = await stageWithReceiver({
+      prefix: 'keyward_faults_stop',
+      slug: 'faults-stop',
+      env: { KEYWARD_WEBHOOK_POLL_MS: '100' },
+      receiverDelayMs: RECEIVER_DELAY_MS,
+      webhookKey: true,
+    });
+    ({ server, database, seeded, receiver, api } = stage);
   }, 180_000);
 
-  afterAll(async () => {
-    await database?.close();
-    await server?.dispose();
-    await receiver?.close();
-  });
+  afterAll(() => stage?.dispose());
 
   it('finishes the webhook attempt under way, writes the pending last-used note, and exits 0', async () => {
     const created = await api.call('POST', '/api/v1/keys', { name: 'Stopped gently' });

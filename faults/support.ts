@@ -4,9 +4,12 @@
  * project's keys with their secrets, audit events and outbox rows.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { expect } from 'vitest';
+import type { Database, Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, auditEvents, projectKeyCounts, webhookDeliveries } from '@/db/schema';
 import { hashKey } from '@/lib/keys/crypto';
+import { seedProject, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { startReceiver } from '@/lib/testing/webhook-receiver';
 
 /** An answer, or `status: 0` when the connection failed before one came (a killed server). */
 export type Answer = { status: number; body: Record<string, unknown> };
@@ -53,6 +56,48 @@ export function apiClient(baseUrl: string, bearer: string): Api {
 }
 
 export { startReceiver } from '@/lib/testing/webhook-receiver';
+
+/**
+ * A production server on a fresh database, with a seeded project whose webhook endpoint is a
+ * receiver in this process (answering after `receiverDelayMs`) and a client holding its bearer
+ * key; `webhookKey` also makes that key the project's webhook key, so deliveries go out.
+ */
+export type Stage = {
+  server: ServerProcess;
+  database: Database;
+  seeded: SeededProject;
+  receiver: Awaited<ReturnType<typeof startReceiver>>;
+  api: Api;
+  dispose(): Promise<void>;
+};
+
+export async function stageWithReceiver(options: {
+  prefix: string;
+  slug: string;
+  env?: Record<string, string>;
+  receiverDelayMs?: number;
+  webhookKey?: boolean;
+}): Promise<Stage> {
+  const receiver = await startReceiver('/hooks', { delayMs: options.receiverDelayMs });
+  const server = await ServerProcess.create({ prefix: options.prefix, env: options.env });
+  const database = server.open();
+  const seeded = await seedProject(database, { slug: options.slug, webhookUrl: receiver.url });
+  await server.start();
+  const api = apiClient(server.url, seeded.bearer);
+  if (options.webhookKey) expect((await api.call('PUT', '/api/v1/webhook-key', { keyId: seeded.bearerId })).status).toBe(200);
+  return {
+    server,
+    database,
+    seeded,
+    receiver,
+    api,
+    dispose: async () => {
+      await database.close();
+      await server.dispose();
+      await receiver.close();
+    },
+  };
+}
 
 export type KeyState = {
   id: string;
