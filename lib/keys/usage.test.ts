@@ -31,17 +31,17 @@ describeEachDatabase('last used', (current) => {
 
     const recorder = new UsageRecorder(() => db, 60_000);
     const t0 = new Date('2031-05-01T10:00:00.000Z');
-    for (const id of internal) recorder.record(id, t0);
+    for (const id of internal) recorder.record(id, t0.getTime());
     // Within the minute: not noted again.
-    recorder.record(internal[0]!, new Date(t0.getTime() + 1000));
+    recorder.record(internal[0]!, t0.getTime() + 1000);
     await recorder.flush();
     expect([...(await lastUsed(internal)).values()]).toEqual(internal.map(() => t0.toISOString()));
 
     // A later note is written; an earlier one (another node's clock) never moves it back.
     const later = new Date(t0.getTime() + USAGE_WRITE_INTERVAL_MS);
-    recorder.record(internal[1]!, later);
+    recorder.record(internal[1]!, later.getTime());
     const fresh = new UsageRecorder(() => db, 60_000);
-    fresh.record(internal[2]!, new Date(t0.getTime() - 3_600_000));
+    fresh.record(internal[2]!, t0.getTime() - 3_600_000);
     await recorder.flush();
     await fresh.flush();
     const after = await lastUsed(internal);

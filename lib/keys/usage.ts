@@ -22,9 +22,8 @@ export class UsageRecorder {
     private readonly flushDelayMs = 1_000,
   ) {}
 
-  /** `at`: a time, or its milliseconds since the epoch. */
-  record(apiKeyId: string, at: Date | number): void {
-    const ms = typeof at === 'number' ? at : at.getTime();
+  /** `ms`: when, in milliseconds since the epoch. */
+  record(apiKeyId: string, ms: number): void {
     const last = this.lastWritten.get(apiKeyId);
     if (last !== undefined && ms - last < USAGE_WRITE_INTERVAL_MS) return;
     this.lastWritten.set(apiKeyId, ms);
