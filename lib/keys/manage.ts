@@ -4,9 +4,10 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { apiKeys, projectKeyCounts, projects } from '@/db/schema';
+import { apiKeys, projectKeyCounts } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
 import { DomainError, invalidInput } from '@/lib/errors';
+import { lockProject } from '@/lib/projects/projects';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import { announceKeyChange, keyChanged } from './events';
@@ -47,9 +48,7 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
   return db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
     // Concurrent choices in one project take turns here; the partial unique index is the backstop.
-    // NO KEY UPDATE, not UPDATE: other changes' foreign-key checks on the project row (their audit
-    // and outbox inserts) must not wait on it, or they deadlock with this one's key-row lock.
-    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, manager.projectId)).for('no key update');
+    await lockProject(tx, manager.projectId);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     if (key.isWebhookKey) return toApiKeyJson(catalogue, key);
     const [previous] = await tx

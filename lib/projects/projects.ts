@@ -56,6 +56,16 @@ export async function setMembership(db: Db | Tx, projectId: string, userId: stri
     .onConflictDoUpdate({ target: [memberships.projectId, memberships.userId], set: { role: parsedRole.data } });
 }
 
+/**
+ * Inside a transaction: makes the project's changes of one kind (team changes, the choice of
+ * webhook key) take turns until commit. NO KEY UPDATE, not UPDATE: other changes' foreign-key
+ * checks on the project row (their audit and outbox inserts) must not wait on it, or they
+ * deadlock with the locks these changes hold on their own rows.
+ */
+export async function lockProject(tx: Tx, projectId: string): Promise<void> {
+  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update');
+}
+
 export type ProjectMembership = Project & { role: Role };
 
 /** The user's role in the project named by slug, read from the database on every call. */

@@ -7,11 +7,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import { memberships, projects, users, type Role } from '@/db/schema';
+import { memberships, users, type Role } from '@/db/schema';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { DomainError, invalidInput } from '@/lib/errors';
+import { lockProject } from '@/lib/projects/projects';
 import { createUser, findUserByEmail } from '@/lib/users/users';
 import { createPasswordToken } from './password-links';
 import { addMemberInput, changeRoleInput, type AddMemberInput, type ChangeRoleInput } from './schemas';
@@ -56,7 +57,7 @@ export async function listMembers(db: Db, actor: TeamActor): Promise<{ members: 
 async function lockMember(tx: Tx, projectId: string, userId: unknown): Promise<Member> {
   if (!z.uuid().safeParse(userId).success) throw new DomainError('not_found', 'No such member.');
   // Team changes in one project take turns: the admin count below is then still true at commit.
-  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update');
+  await lockProject(tx, projectId);
   const [row] = await tx
     .select(memberColumns)
     .from(memberships)
@@ -86,7 +87,7 @@ export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput,
     const cleared = await clear(tx, actor, 'admin');
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const { email, role } = parsed.data;
-    await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, cleared.projectId)).for('no key update');
+    await lockProject(tx, cleared.projectId);
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
     const inserted = await tx
