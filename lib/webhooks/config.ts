@@ -10,15 +10,7 @@
  * - KEYWARD_WEBHOOK_RETENTION_DAYS (default 30): how long delivered, failed and canceled
  *   deliveries are kept (lib/webhooks/retention.ts).
  */
-import { positiveIntFromEnv } from '@/lib/config/env';
-
-function booleanFromEnv(name: string, fallback: boolean): boolean {
-  const raw = process.env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${process.env[name]}".`);
-}
+import { booleanFromEnv, positiveIntFromEnv } from '@/lib/config/env';
 
 export type WebhookSettings = {
   retryWindowMs: number;

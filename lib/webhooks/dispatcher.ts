@@ -198,8 +198,6 @@ export async function deliverDue(options: DeliveryOptions): Promise<AttemptOutco
 }
 
 export type Dispatcher = {
-  /** Looks for due deliveries now instead of at the next poll. */
-  wake(): void;
   /** Stops polling and waits for the attempts under way (each ends within its timeout). */
   stop(): Promise<void>;
 };
@@ -255,11 +253,6 @@ export function startDispatcher(options: DeliveryOptions & { pollMs?: number; re
 
   schedule(0);
   return {
-    wake() {
-      if (stopped || running || !timer) return;
-      clearTimeout(timer);
-      schedule(0);
-    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -6,8 +6,9 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import { apiKeys, users, webhookEndpoints } from '@/db/schema';
+import { apiKeys, webhookEndpoints } from '@/db/schema';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { DomainError, invalidInput } from '@/lib/errors';
 import { webhookSettings } from './config';
@@ -30,15 +31,7 @@ export type WebhookSettingsView = {
 
 async function authorizeAdmin(tx: Db | Tx, admin: WebhookAdmin): Promise<AuditActor & { slug: string }> {
   const membership = await authorizeProject(tx, admin.userId, String(admin.projectSlug), 'admin', WEBHOOKS_ADMIN_ONLY);
-  const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, admin.userId)).limit(1);
-  return {
-    projectId: membership.id,
-    slug: membership.slug,
-    actorType: 'user',
-    actorId: admin.userId,
-    actorLabel: user?.email ?? 'unknown user',
-    clientAddress: admin.clientAddress,
-  };
+  return { ...(await userAuditActor(tx, membership.id, admin.userId, admin.clientAddress)), slug: membership.slug };
 }
 
 async function readEndpoint(db: Db | Tx, projectId: string): Promise<EndpointSettings | null> {

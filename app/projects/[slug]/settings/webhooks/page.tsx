@@ -16,7 +16,7 @@ import { getDb } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
 import { requireProjectPage } from '@/lib/auth/session';
 import { listDeliveries } from '@/lib/webhooks/deliveries';
-import { getWebhookSettings, type WebhookAdmin } from '@/lib/webhooks/endpoint';
+import { getWebhookSettings, NO_ENDPOINT_MESSAGE, type WebhookAdmin } from '@/lib/webhooks/endpoint';
 import { listDeliveriesQuery } from '@/lib/webhooks/schemas';
 
 export const metadata: Metadata = { title: 'Webhooks' };
@@ -80,7 +80,7 @@ export default async function WebhooksPage({ params, searchParams }: { params: P
         <h2 className="text-base font-semibold text-zinc-900">Endpoint</h2>
         <EndpointForm slug={slug} initial={settings.endpoint && { url: settings.endpoint.url, events: settings.endpoint.events, enabled: settings.endpoint.enabled }} />
         <div className="border-t border-zinc-100 pt-5">
-          <SendTestButton slug={slug} disabledReason={settings.endpoint ? undefined : 'Save an endpoint URL first.'} />
+          <SendTestButton slug={slug} disabledReason={settings.endpoint ? undefined : NO_ENDPOINT_MESSAGE} />
         </div>
       </div>
 
