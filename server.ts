@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     }
     request.headers['x-forwarded-for'] = address;
     // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
-    if ('x-middleware-subrequest' in request.headers) delete request.headers['x-middleware-subrequest'];
+    delete request.headers['x-middleware-subrequest'];
     void handle(request, response);
   });
   server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));

@@ -20,7 +20,10 @@ export function contentSecurityPolicy(nonce: string, development = process.env.N
   ].join('; ');
 }
 
-/** Headers every response carries, pages and API alike (next.config.ts and server.ts). */
+/**
+ * Headers every response Next sends carries, pages and API alike (next.config.ts). server.ts's
+ * verify answers carry only those that mean something to a machine (lib/api/verify-endpoint.ts).
+ */
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'strict-origin-when-cross-origin',
