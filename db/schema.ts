@@ -18,6 +18,8 @@ export const users = pgTable(
     name: text('name').notNull(),
     // Null for users who only sign in through single sign-on.
     passwordHash: text('password_hash'),
+    // Sessions signed in before this moment are void (set when the password is set or reset).
+    sessionsValidFrom: timestamp('sessions_valid_from', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],

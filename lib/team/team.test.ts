@@ -158,4 +158,29 @@ describeEachDatabase('Team', (current) => {
     const [forged] = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'forged'));
     expect(forged!.n).toBe(0);
   });
+
+  it('a trigger of some other table cannot delete events either: only a project delete cascades', async () => {
+    const { db } = current();
+    const [before] = await db.select({ n: count() }).from(auditEvents);
+    await db.execute(sql`create table audit_probe (id int)`);
+    await db.execute(sql`create function audit_probe_purge() returns trigger as $$ begin delete from audit_events; return new; end; $$ language plpgsql`);
+    await db.execute(sql`create trigger audit_probe_purge after insert on audit_probe for each row execute function audit_probe_purge()`);
+    try {
+      await expect(db.execute(sql`insert into audit_probe values (1)`)).rejects.toThrow();
+    } finally {
+      await db.execute(sql`drop table audit_probe`);
+      await db.execute(sql`drop function audit_probe_purge()`);
+    }
+    const [after] = await db.select({ n: count() }).from(auditEvents);
+    expect(after!.n).toBe(before!.n);
+    // The cascade itself still works: a deleted project takes its events with it.
+    const doomed = await createProject(db, { slug: 'doomed' });
+    await setMembership(db, doomed.id, adminId, 'admin');
+    await addMember(db, { ...admin, projectSlug: 'doomed' }, { email: 'x@doomed.test', role: 'member' });
+    const [recorded] = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.projectId, doomed.id));
+    expect(recorded!.n).toBeGreaterThan(0);
+    await db.execute(sql`delete from projects where id = ${doomed.id}`);
+    const [left] = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.projectId, doomed.id));
+    expect(left!.n).toBe(0);
+  });
 });
