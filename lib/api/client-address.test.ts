@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress, resolveClientAddress } from './client-address';
+import { clientAddress, rateLimitBucket, resolveClientAddress } from './client-address';
 
 describe('resolveClientAddress', () => {
   it('ignores X-Forwarded-For when no proxy is trusted', () => {
@@ -21,5 +21,18 @@ describe('clientAddress', () => {
     expect(clientAddress(new Headers({ 'x-forwarded-for': '127.0.0.1' }))).toBe('127.0.0.1');
     expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.7' }))).toBe('unknown');
     expect(clientAddress(new Headers())).toBe('unknown');
+  });
+});
+
+describe('rateLimitBucket', () => {
+  it('keeps an IPv4 address whole and counts an IPv6 address by its /64', () => {
+    expect(rateLimitBucket('198.51.100.7')).toBe('198.51.100.7');
+    expect(rateLimitBucket('::ffff:198.51.100.7')).toBe('198.51.100.7');
+    expect(rateLimitBucket('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitBucket('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitBucket('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(rateLimitBucket('::1')).toBe('0:0:0:0::/64');
+    expect(rateLimitBucket('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(rateLimitBucket('unknown')).toBe('unknown');
   });
 });

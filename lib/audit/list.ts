@@ -24,7 +24,11 @@ export const AUDIT_ACTIONS = [
   'member.added',
   'member.role_changed',
   'member.removed',
+  'project.created',
   'project.renamed',
+  'user.signed_in',
+  'user.signed_out',
+  'user.password_set',
   'webhook_endpoint.updated',
   'webhook.test_sent',
 ] as const;

@@ -10,6 +10,13 @@ describe('FailureLimiter', () => {
     expect(limiter.retryAfterSeconds('203.0.113.1', 61_000)).toBe(0);
   });
 
+  it('counts an IPv6 client by its /64, so changing the low bits does not start afresh', () => {
+    const limiter = new FailureLimiter(3, 60_000);
+    for (let i = 1; i <= 3; i++) limiter.recordFailure(`2001:db8:5:6::${i}`, 1_000);
+    expect(limiter.retryAfterSeconds('2001:db8:5:6:ffff::9', 1_000)).toBe(60);
+    expect(limiter.retryAfterSeconds('2001:db8:5:7::1', 1_000)).toBe(0);
+  });
+
   it('keeps bounded memory under a flood of distinct addresses, forgetting the oldest first', () => {
     const limiter = new FailureLimiter(3, 60_000, 1_000);
     for (let i = 0; i < 3; i++) limiter.recordFailure('198.51.100.7', 0);

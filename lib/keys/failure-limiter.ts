@@ -1,10 +1,12 @@
 /**
  * Limits failed verifications per client address: a fixed window per address (one minute, or
  * KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS), remembered for at most `maxAddresses` addresses, so a
- * flood of distinct addresses costs bounded memory (the oldest are forgotten first). Shared by
+ * flood of distinct addresses costs bounded memory (the oldest are forgotten first). An IPv6
+ * address counts by its /64 (rateLimitBucket). Shared by
  * POST /api/v1/keys/verify and the REST API's bearer keys.
  */
 import { LRUCache } from 'lru-cache';
+import { rateLimitBucket } from '@/lib/api/client-address';
 import { positiveIntFromEnv } from '@/lib/config/env';
 
 /** The window's length; short windows let tests watch a limit reached and lifted. */
@@ -25,14 +27,15 @@ export class FailureLimiter {
 
   /** Seconds until `address` may try again, or 0. */
   retryAfterSeconds(address: string, now = Date.now()): number {
-    const window = this.windows.get(address);
+    const window = this.windows.get(rateLimitBucket(address));
     if (!window || now - window.start >= this.windowMs || window.count < this.maxFailures) return 0;
     return Math.ceil((window.start + this.windowMs - now) / 1000);
   }
 
   recordFailure(address: string, now = Date.now()): void {
-    const window = this.windows.get(address);
-    if (!window || now - window.start >= this.windowMs) this.windows.set(address, { start: now, count: 1 });
+    const bucket = rateLimitBucket(address);
+    const window = this.windows.get(bucket);
+    if (!window || now - window.start >= this.windowMs) this.windows.set(bucket, { start: now, count: 1 });
     else window.count++;
   }
 
