@@ -2,19 +2,19 @@
  * Auth.js: who may sign in and how a session is carried (a JWT naming the user id and the
  * session's id, nothing more). Roles are never put in the token; lib/auth/session.ts reads them
  * from the database on every request. Signing out revokes the session's id in the database
- * (lib/auth/revoked-sessions.ts), so a copied cookie dies with it. Sign-in failures are limited
- * per email and per client address.
+ * (lib/auth/revoked-sessions.ts), so a copied cookie dies with it. Who may sign in is decided in
+ * lib/auth/sign-in.ts: passwords within the sign-in limits, single sign-on with a verified email.
  */
 import { randomUUID } from 'node:crypto';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { loadSecrets } from '@/lib/config/secrets';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
 import { isSessionRevoked, revokeSession } from './revoked-sessions';
 import { clientAddress } from '@/lib/api/client-address';
+import { checkCredentials, ssoUser } from './sign-in';
 import { signInLimiters } from './sign-in-limiter';
 
 /** Thrown while an email or address is locked out; the login page shows the wait. */
@@ -25,26 +25,15 @@ export class TooManySignInAttempts extends CredentialsSignin {
   }
 }
 
-const credentialsInput = z.object({ email: z.string().max(254), password: z.string().max(256) });
-
 async function authorizeCredentials(raw: unknown, request: Request) {
-  const parsed = credentialsInput.safeParse(raw);
-  const email = parsed.success ? parsed.data.email.trim().toLowerCase() : '';
-  const { byEmail, byAddress } = signInLimiters();
-  const emailKey = `email:${email}`;
-  const addressKey = `address:${clientAddress(request.headers)}`;
-  const waitMs = Math.max(byEmail.retryAfterMs(emailKey), byAddress.retryAfterMs(addressKey));
-  if (waitMs > 0) throw new TooManySignInAttempts(Math.ceil(waitMs / 1000));
-
-  const user = parsed.success ? await findUserByEmail(getDb(), email) : undefined;
-  const valid = await verifyPassword(user?.passwordHash, parsed.success ? parsed.data.password : '');
-  if (!user || !valid) {
-    byEmail.recordFailure(emailKey);
-    byAddress.recordFailure(addressKey);
-    return null;
-  }
-  byEmail.reset(emailKey);
-  return { id: user.id, email: user.email, name: user.name };
+  const verdict = await checkCredentials(raw, clientAddress(request.headers), {
+    findUser: (email) => findUserByEmail(getDb(), email),
+    verifyPassword,
+    limiters: signInLimiters(),
+  });
+  if (verdict.ok) return verdict.user;
+  if (verdict.retryAfterSeconds) throw new TooManySignInAttempts(verdict.retryAfterSeconds);
+  return null;
 }
 
 function oidcProvider(): NextAuthConfig['providers'] {
@@ -56,6 +45,8 @@ function oidcProvider(): NextAuthConfig['providers'] {
 export function oidcEnabled(): boolean {
   return oidcProvider().length > 0;
 }
+
+const findSsoUser = (email: string) => findUserByEmail(getDb(), email);
 
 /** A session's longest life: the cookie slides, but never past this since its last use. */
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
@@ -73,14 +64,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     ...oidcProvider(),
   ],
   callbacks: {
-    // Single sign-on admits only people who already have a Keyward account with that email.
-    async signIn({ account, user }) {
+    // Single sign-on admits only people who already have a Keyward account with that email,
+    // and only when the provider has verified it.
+    async signIn({ account, profile }) {
       if (account?.provider !== 'oidc') return true;
-      return Boolean(user.email && (await findUserByEmail(getDb(), user.email)));
+      return Boolean(await ssoUser(profile, findSsoUser));
     },
-    async jwt({ token, user, account }) {
+    async jwt({ token, user, account, profile }) {
       if (user) {
-        token.sub = account?.provider === 'oidc' ? (await findUserByEmail(getDb(), user.email ?? ''))?.id : user.id;
+        token.sub = account?.provider === 'oidc' ? (await ssoUser(profile, findSsoUser))?.id : user.id;
         // The session's own id, kept across the cookie's refreshes: signing out revokes it.
         token.sid = randomUUID();
         return token;

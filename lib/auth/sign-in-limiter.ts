@@ -1,5 +1,7 @@
 /**
  * Limits failed sign-in attempts per email and per client address within a sliding window.
+ * An attempt is counted before its password is checked and forgiven if it succeeds
+ * (reserveAttempt), so attempts sent in parallel cannot all be judged before any of them counts.
  * In memory and per process: memory is bounded by evicting the oldest keys, and a deployment
  * of N nodes allows at most N times the limit (README.md says so).
  */
@@ -33,6 +35,13 @@ export class SlidingWindowLimiter {
     }
   }
 
+  /** Takes back one failure recorded at `at`: the attempt counted in advance succeeded. */
+  forgive(key: string, at: number): void {
+    const times = this.failures.get(key);
+    const index = times?.lastIndexOf(at) ?? -1;
+    if (index >= 0) times!.splice(index, 1);
+  }
+
   reset(key: string): void {
     this.failures.delete(key);
   }
@@ -43,7 +52,26 @@ export class SlidingWindowLimiter {
   }
 }
 
-type SignInLimiters = { byEmail: SlidingWindowLimiter; byAddress: SlidingWindowLimiter };
+/** An attempt counted in every limiter at once, before it is judged, or the wait if any refuses. */
+export type Reservation = { granted: true; forgive(): void } | { granted: false; retryAfterMs: number };
+
+/**
+ * Checks and counts in one synchronous step, with no await in between: of any number of attempts
+ * started together, only as many as the limit are granted.
+ */
+export function reserveAttempt(slots: ReadonlyArray<readonly [SlidingWindowLimiter, string]>, now = Date.now()): Reservation {
+  const retryAfterMs = Math.max(0, ...slots.map(([limiter, key]) => limiter.retryAfterMs(key, now)));
+  if (retryAfterMs > 0) return { granted: false, retryAfterMs };
+  for (const [limiter, key] of slots) limiter.recordFailure(key, now);
+  return {
+    granted: true,
+    forgive: () => {
+      for (const [limiter, key] of slots) limiter.forgive(key, now);
+    },
+  };
+}
+
+export type SignInLimiters = { byEmail: SlidingWindowLimiter; byAddress: SlidingWindowLimiter };
 
 const globalForLimiter = globalThis as unknown as { keywardSignInLimiters?: SignInLimiters };
 
