@@ -1,19 +1,20 @@
 /**
- * Auth.js: who may sign in and how a session is carried (a JWT naming the user id and the
- * session's id, nothing more). Roles are never put in the token; lib/auth/session.ts reads them
- * from the database on every request. Signing out revokes the session's id in the database
- * (lib/auth/revoked-sessions.ts), so a copied cookie dies with it. Who may sign in is decided in
- * lib/auth/sign-in.ts: passwords within the sign-in limits, single sign-on with a verified email.
+ * Auth.js: who may sign in and how a session is carried (a JWT naming the user, the session's
+ * id and its sign-in time, nothing more). Roles are never put in the token; lib/auth/session.ts
+ * reads them from the database on every request. The decisions live in plain functions:
+ * lib/auth/sign-in.ts (passwords within the sign-in limits, verified single sign-on emails),
+ * lib/auth/session-token.ts (when a session ends). Signing out revokes the session's id in the
+ * database (lib/auth/revoked-sessions.ts), so a copied cookie dies with it.
  */
-import { randomUUID } from 'node:crypto';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { getDb } from '@/db/client';
+import { clientAddress } from '@/lib/api/client-address';
 import { loadSecrets } from '@/lib/config/secrets';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
-import { isSessionRevoked, revokeSession } from './revoked-sessions';
-import { clientAddress } from '@/lib/api/client-address';
+import { revokeSession, sessionStanding } from './revoked-sessions';
+import { continueSession, SESSION_IDLE_SECONDS, sessionAbsoluteSeconds, startSession } from './session-token';
 import { checkCredentials, ssoUser } from './sign-in';
 import { signInLimiters } from './sign-in-limiter';
 
@@ -48,13 +49,10 @@ export function oidcEnabled(): boolean {
 
 const findSsoUser = (email: string) => findUserByEmail(getDb(), email);
 
-/** A session's longest life: the cookie slides, but never past this since its last use. */
-const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
-
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: loadSecrets().authSecret,
   trustHost: true,
-  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  session: { strategy: 'jwt', maxAge: SESSION_IDLE_SECONDS },
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
@@ -72,17 +70,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
     async jwt({ token, user, account, profile }) {
       if (user) {
-        token.sub = account?.provider === 'oidc' ? (await ssoUser(profile, findSsoUser))?.id : user.id;
-        // The session's own id, kept across the cookie's refreshes: signing out revokes it.
-        token.sid = randomUUID();
-        return token;
+        const userId = account?.provider === 'oidc' ? (await ssoUser(profile, findSsoUser))?.id : user.id;
+        if (!userId) return null;
+        return { ...token, ...startSession(userId) };
       }
-      // Every later read. A session without an id predates revocation: it signs in again.
-      if (typeof token.sid !== 'string') return null;
-      // With the database away the session stands: everything a request does needs the database
-      // too and fails there, with the outage message instead of a sign-in page.
-      const revoked = await isSessionRevoked(getDb(), token.sid).catch(() => false);
-      return revoked ? null : token;
+      return continueSession(token, {
+        lookup: (userId, sessionId) => sessionStanding(getDb(), userId, sessionId),
+        absoluteSeconds: sessionAbsoluteSeconds(),
+      });
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
@@ -93,7 +88,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     // Every copy of the cookie dies with the sign-out, not only the browser's.
     async signOut(message) {
       const sid = 'token' in message ? message.token?.sid : undefined;
-      if (typeof sid === 'string') await revokeSession(getDb(), sid, SESSION_MAX_AGE_SECONDS);
+      if (typeof sid === 'string') await revokeSession(getDb(), sid, SESSION_IDLE_SECONDS);
     },
   },
   logger: {

@@ -6,7 +6,10 @@
  */
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { revokedSessions } from '@/db/schema';
+import { revokedSessions, users } from '@/db/schema';
+import type { SessionStanding } from './session-token';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Records `sessionId` as ended, for `lifetimeSeconds` (the session's maximum age: a copy of the
@@ -23,7 +26,21 @@ export async function revokeSession(db: Db, sessionId: string, lifetimeSeconds: 
   });
 }
 
-export async function isSessionRevoked(db: Db, sessionId: string): Promise<boolean> {
-  const [row] = await db.select({ one: sql`1` }).from(revokedSessions).where(eq(revokedSessions.sessionId, sessionId)).limit(1);
-  return row !== undefined;
+/**
+ * Everything a session read needs from the database, in one query: whether the session was
+ * signed out, and from when its user's sessions count (users.sessions_valid_from). Undefined
+ * when the user no longer exists.
+ */
+export async function sessionStanding(db: Db, userId: string, sessionId: string): Promise<SessionStanding | undefined> {
+  // Not a query error (which would read as "database away"): no user has such an id.
+  if (!uuidPattern.test(userId)) return undefined;
+  const [row] = await db
+    .select({
+      validFrom: users.sessionsValidFrom,
+      revoked: sql<boolean>`exists (select 1 from ${revokedSessions} where ${revokedSessions.sessionId} = ${sessionId})`,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return row && { revoked: Boolean(row.revoked), validFrom: row.validFrom };
 }
