@@ -1,6 +1,6 @@
 'use server';
 
-import { AuthError } from 'next-auth';
+import { AuthError, CredentialsSignin } from 'next-auth';
 import { signIn, TooManySignInAttempts } from '@/lib/auth/config';
 import { safeCallbackUrl } from '@/lib/auth/callback-url';
 
@@ -22,7 +22,9 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
     if (error instanceof TooManySignInAttempts) {
       return { email, error: `Too many attempts, try again in ${error.retryAfterSeconds} s.` };
     }
-    if (error instanceof AuthError) return { email, error: 'Incorrect email or password.' };
+    if (error instanceof CredentialsSignin) return { email, error: 'Incorrect email or password.' };
+    // Not the password's fault: the database away, or the sign-in's audit events not written.
+    if (error instanceof AuthError) return { email, error: 'Sign-in failed. Try again.' };
     // A successful sign-in "throws" Next's redirect; let it through.
     throw error;
   }

@@ -3,9 +3,11 @@
  * id and its sign-in time, nothing more). Roles are never put in the token; lib/auth/session.ts
  * reads them from the database on every request. The decisions live in plain functions:
  * lib/auth/sign-in.ts (passwords within the sign-in limits, verified single sign-on emails),
- * lib/auth/session-token.ts (when a session ends). Signing out revokes the session's id in the
- * database (lib/auth/revoked-sessions.ts), so a copied cookie dies with it.
+ * lib/auth/session-token.ts (when a session ends), lib/auth/session-events.ts (sign-in and
+ * sign-out, with their events in each project's audit log). Signing out revokes the session's
+ * id in the database (lib/auth/revoked-sessions.ts), so a copied cookie dies with it.
  */
+import { headers } from 'next/headers';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { getDb } from '@/db/client';
@@ -13,8 +15,9 @@ import { clientAddress } from '@/lib/api/client-address';
 import { loadSecrets } from '@/lib/config/secrets';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
-import { revokeSession, sessionStanding } from './revoked-sessions';
-import { continueSession, SESSION_IDLE_SECONDS, sessionAbsoluteSeconds, startSession } from './session-token';
+import { sessionStanding } from './revoked-sessions';
+import { beginSession, endSession } from './session-events';
+import { continueSession, SESSION_IDLE_SECONDS, sessionAbsoluteSeconds } from './session-token';
 import { checkCredentials, ssoUser } from './sign-in';
 import { signInLimiters } from './sign-in-limiter';
 
@@ -49,6 +52,15 @@ export function oidcEnabled(): boolean {
 
 const findSsoUser = (email: string) => findUserByEmail(getDb(), email);
 
+/** The address of the request signing in or out (a route handler or a server action). */
+async function requestAddress(): Promise<string | null> {
+  try {
+    return clientAddress(await headers());
+  } catch {
+    return null;
+  }
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: loadSecrets().authSecret,
   trustHost: true,
@@ -70,9 +82,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
     async jwt({ token, user, account, profile }) {
       if (user) {
-        const userId = account?.provider === 'oidc' ? (await ssoUser(profile, findSsoUser))?.id : user.id;
+        const method = account?.provider === 'oidc' ? 'sso' : 'password';
+        const userId = method === 'sso' ? (await ssoUser(profile, findSsoUser))?.id : user.id;
         if (!userId) return null;
-        return { ...token, ...startSession(userId) };
+        // Here, where the session is made: no session without its audit events. If they cannot
+        // be written, the sign-in fails with Auth.js's error rather than go unrecorded.
+        return { ...token, ...(await beginSession(getDb(), userId, method, await requestAddress())) };
       }
       return continueSession(token, {
         lookup: (userId, sessionId) => sessionStanding(getDb(), userId, sessionId),
@@ -85,10 +100,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
   },
   events: {
-    // Every copy of the cookie dies with the sign-out, not only the browser's.
+    // Every copy of the cookie dies with the sign-out, not only the browser's. Auth.js clears
+    // this browser's cookie even if it throws.
     async signOut(message) {
-      const sid = 'token' in message ? message.token?.sid : undefined;
-      if (typeof sid === 'string') await revokeSession(getDb(), sid, SESSION_IDLE_SECONDS);
+      const token = 'token' in message ? message.token : null;
+      if (token) await endSession(getDb(), token, { absoluteSeconds: sessionAbsoluteSeconds(), clientAddress: await requestAddress() });
     },
   },
   logger: {
