@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
-import { baseUrlFor, E2E_PORTS } from './e2e/support/env';
+import { baseUrlFor, E2E_OUTPUT_DIR, E2E_PORTS } from './e2e/support/env';
 
 // Playwright cannot download browsers on our machines; Debian's Chromium is used where present.
 const chromiumPath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -16,12 +17,18 @@ const server = (port: number, catalogue: string) => ({
 
 export default defineConfig({
   testDir: './e2e',
-  outputDir: './test-results/playwright',
+  // Outside the checkout (e2e/support/env.ts), where a `next dev` there cannot see it.
+  outputDir: path.join(E2E_OUTPUT_DIR, 'playwright'),
   fullyParallel: false,
   workers: 2,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  // A failing test prints its page as it was (the error context's snapshot) into the log.
+  reporter: [
+    ['list'],
+    ['./e2e/support/failure-context-reporter.ts'],
+    ...(process.env.CI ? [] : [['html', { open: 'never', outputFolder: path.join(E2E_OUTPUT_DIR, 'report') }] as const]),
+  ],
   timeout: 45_000,
   expect: { timeout: 10_000 },
   use: {

@@ -11,8 +11,15 @@ export const E2E_PORTS = { diga: Number(process.env.E2E_PORT || 3210), retell: N
 export const baseUrlFor = (port: number) => `http://127.0.0.1:${port}`;
 export const BASE_URL = baseUrlFor(E2E_PORTS.diga);
 
+/**
+ * Everything a browser-test run writes — Playwright's results and traces, the servers' logs,
+ * the secrets files and the saved sign-in — goes here, outside the checkout: a `next dev`
+ * running in the checkout never sees the run's writes. KEYWARD_E2E_OUTPUT moves it.
+ */
+export const E2E_OUTPUT_DIR = process.env.KEYWARD_E2E_OUTPUT || path.join(os.tmpdir(), 'keyward-e2e-output');
+
 /** The signed-in state of the first administrator, saved by auth.setup.ts. */
-export const ADMIN_STATE = 'e2e/.auth/admin.json';
+export const ADMIN_STATE = path.join(E2E_OUTPUT_DIR, 'auth', 'admin.json');
 
 export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password-7f3b' };
 
@@ -31,13 +38,13 @@ export const e2eDataDir = (port: number) => path.join(os.tmpdir(), `keyward-e2e-
 export const e2eServerEnvFile = (port: number) => path.join(e2eDataDir(port), 'e2e-server-env.json');
 
 /** Everything a server prints during the run; scanned for secrets by the last test. */
-export const e2eServerLog = (port: number) => path.join(process.cwd(), 'test-results', `e2e-server-${port}.log`);
+export const e2eServerLog = (port: number) => path.join(E2E_OUTPUT_DIR, `e2e-server-${port}.log`);
 
 /**
  * Every password and secret of the run, one a line, in files the last test reads: one per
  * server (written by e2e/serve.ts) and one the tests append to (emptied by the first server).
  */
-export const E2E_SECRETS_DIR = path.join(process.cwd(), 'test-results');
+export const E2E_SECRETS_DIR = E2E_OUTPUT_DIR;
 export const e2eServerSecretsFile = (port: number) => path.join(E2E_SECRETS_DIR, `e2e-secrets-server-${port}.txt`);
 export const E2E_TEST_SECRETS_FILE = path.join(E2E_SECRETS_DIR, 'e2e-secrets-tests.txt');
 
