@@ -2,7 +2,8 @@
  * Which IP addresses a webhook may be sent to. Link-local and cloud-metadata addresses are
  * never reachable (they hand out cloud credentials); private, loopback and shared networks are
  * reachable unless the deployment refuses them. IPv6 forms that carry an IPv4 address
- * (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are judged by that address too. Pure functions.
+ * (IPv4-mapped, -translated and -compatible, NAT64, 6to4) are judged by that address too;
+ * Teredo, whose IPv4 address is hidden, is refused outright. Pure functions.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -53,18 +54,32 @@ function inRange(bytes: number[], r: Range): boolean {
   return true;
 }
 
-const FORBIDDEN: Range[] = [
+/** Where clouds hand out credentials and configuration; also looked for inside ULA and local NAT64 addresses. */
+const METADATA: Range[] = [
   range('169.254.0.0', 16, 'a link-local address (cloud metadata lives there)'),
   // Alibaba Cloud's metadata service sits inside the shared address space below.
   range('100.100.100.200', 32, 'a cloud metadata address'),
+  // Azure's wireserver (VM configuration and certificates): a public address Azure keeps for itself.
+  range('168.63.129.16', 32, 'a cloud metadata address'),
+];
+
+const FORBIDDEN: Range[] = [
+  ...METADATA,
   range('0.0.0.0', 8, 'an unspecified address'),
   range('224.0.0.0', 4, 'a multicast address'),
   range('240.0.0.0', 4, 'a reserved address'),
+  // AWS's instance metadata service over IPv6.
   range('fd00:ec2::254', 128, 'a cloud metadata address'),
   range('fe80::', 10, 'a link-local address'),
   range('::', 128, 'an unspecified address'),
   range('ff00::', 8, 'a multicast address'),
+  // Teredo tunnels to an IPv4 address stored obfuscated in the low bits: refused, not decoded.
+  range('2001::', 32, 'a Teredo tunnel address'),
 ];
+
+const ULA = range('fc00::', 7, 'a private (unique local) address');
+// Reaches whatever IPv4 address the local translator reads in it, internal ones too.
+const NAT64_LOCAL = range('64:ff9b:1::', 48, 'a local-use NAT64 address (its IPv4 address depends on the local translator)');
 
 const PRIVATE: Range[] = [
   range('10.0.0.0', 8, 'a private address'),
@@ -75,21 +90,40 @@ const PRIVATE: Range[] = [
   range('192.0.0.0', 24, 'a private address'),
   range('198.18.0.0', 15, 'a private address'),
   range('::1', 128, 'a loopback address'),
-  range('fc00::', 7, 'a private (unique local) address'),
+  ULA,
+  NAT64_LOCAL,
   range('fec0::', 10, 'a private (site-local) address'),
 ];
 
+const zeros = (bytes: number[], from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+const pick = (bytes: number[], at: number[]) => at.map((i) => bytes[i]!);
+
 /** The IPv4 address an IPv6 address stands for, if any. */
 function embeddedIPv4(bytes: number[]): number[] | undefined {
-  const zeros = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
-  // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible; not :: or ::1, judged as IPv6).
-  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12);
-  if (zeros(0, 12) && !zeros(12, 15)) return bytes.slice(12);
+  // ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated, RFC 2765) and ::a.b.c.d
+  // (compatible; not :: or ::1, judged as IPv6).
+  if (zeros(bytes, 0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12);
+  if (zeros(bytes, 0, 8) && bytes[8] === 0xff && bytes[9] === 0xff && zeros(bytes, 10, 12)) return bytes.slice(12);
+  if (zeros(bytes, 0, 12) && !zeros(bytes, 12, 15)) return bytes.slice(12);
   // 64:ff9b::a.b.c.d, the well-known NAT64 prefix.
-  if (bytes[0] === 0 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) return bytes.slice(12);
+  if (bytes[0] === 0 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(bytes, 4, 12)) return bytes.slice(12);
   // 2002:aabb:ccdd::/48, 6to4.
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return bytes.slice(2, 6);
   return undefined;
+}
+
+/**
+ * IPv4 addresses that may hide in an IPv6 address whose layout this server cannot know: every
+ * RFC 6052 position inside the local-use NAT64 prefix (the translator picks its prefix length),
+ * and the low 32 bits of a ULA (a network-specific NAT64 prefix often lives there).
+ */
+function possibleIPv4(bytes: number[]): number[][] {
+  if (inRange(bytes, NAT64_LOCAL)) {
+    // Prefix lengths /48, /56, /64 and /96; byte 8 (bits 64–71) is always skipped.
+    return [pick(bytes, [6, 7, 9, 10]), pick(bytes, [7, 9, 10, 11]), pick(bytes, [9, 10, 11, 12]), bytes.slice(12)];
+  }
+  if (inRange(bytes, ULA)) return [bytes.slice(12)];
+  return [];
 }
 
 function judge(bytes: number[]): AddressVerdict {
@@ -102,17 +136,22 @@ function judge(bytes: number[]): AddressVerdict {
 
 const rank: Record<AddressClass, number> = { public: 0, private: 1, forbidden: 2 };
 
+const worst = (verdicts: AddressVerdict[]) => verdicts.reduce((a, b) => (rank[b.class] > rank[a.class] ? b : a));
+
 /** How an IP address (v4, or v6 with or without brackets) is treated; anything else is forbidden. */
 export function classifyAddress(address: string): AddressVerdict {
   const v4 = parseIPv4(address);
   if (v4) return judge(v4);
   const v6 = parseIPv6(address);
   if (!v6) return { class: 'forbidden', reason: 'not an IP address' };
-  const own = judge(v6);
+  const verdicts = [judge(v6)];
   const inner = embeddedIPv4(v6);
-  if (!inner) return own;
-  const carried = judge(inner);
-  return rank[carried.class] > rank[own.class] ? carried : own;
+  if (inner) verdicts.push(judge(inner));
+  // Only metadata counts here: any other IPv4 reading of these bits is a guess.
+  for (const candidate of possibleIPv4(v6)) {
+    if (METADATA.some((r) => inRange(candidate, r))) verdicts.push({ class: 'forbidden', reason: 'an IPv6 address that may carry a cloud metadata address' });
+  }
+  return worst(verdicts);
 }
 
 /**
