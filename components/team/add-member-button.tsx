@@ -1,8 +1,8 @@
 'use client';
 /**
- * "Add member": an email and a role. An existing user joins at once. A new user gets a
- * set-password link, shown here once for the administrator to pass on: it works once, for
- * 24 hours, and Keyward keeps only its hash.
+ * "Add member": an email and a role. An existing user joins at once and signs in as before; no
+ * link is ever made for them. A new user gets a set-password link, shown here once for the
+ * administrator to pass on: it works once, for 24 hours, and Keyward keeps only its hash.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
@@ -21,7 +21,7 @@ import { CopyFeedback, useCopy } from '@/components/ui/use-copy';
 import { addMemberInput } from '@/lib/team/schemas';
 import { reach } from '@/lib/ui/reach';
 
-type Added = { email: string; link: string };
+type Added = { email: string; link: string | null };
 
 export function AddMemberButton({ slug }: { slug: string }) {
   const router = useRouter();
@@ -40,15 +40,17 @@ export function AddMemberButton({ slug }: { slug: string }) {
         <Button>Add member</Button>
       </DialogTrigger>
       <DialogContent>
-        {added ? (
-          <ShareLink added={added} onDone={done} />
+        {added?.link ? (
+          <ShareLink email={added.email} link={added.link} onDone={done} />
+        ) : added ? (
+          <Joined email={added.email} onDone={done} />
         ) : (
           <>
             <DialogHeader>
               <DialogTitle>Add member</DialogTitle>
               <DialogDescription>Someone with an account joins at once. For a new email, you get a link to pass on so they can set a password.</DialogDescription>
             </DialogHeader>
-            <AddMemberForm slug={slug} onAdded={(result) => (result ? setAdded(result) : done())} />
+            <AddMemberForm slug={slug} onAdded={setAdded} />
           </>
         )}
       </DialogContent>
@@ -56,7 +58,7 @@ export function AddMemberButton({ slug }: { slug: string }) {
   );
 }
 
-function AddMemberForm({ slug, onAdded }: { slug: string; onAdded: (added: Added | null) => void }) {
+function AddMemberForm({ slug, onAdded }: { slug: string; onAdded: (added: Added) => void }) {
   const [error, setError] = useState<string | null>(null);
   const form = useForm<z.input<typeof addMemberInput>, unknown, z.output<typeof addMemberInput>>({
     resolver: zodResolver(addMemberInput),
@@ -67,7 +69,7 @@ function AddMemberForm({ slug, onAdded }: { slug: string; onAdded: (added: Added
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
     const result = await reach(addMemberAction(slug, values));
-    if (result.ok) return onAdded(result.data.link ? { email: result.data.member.email, link: result.data.link } : null);
+    if (result.ok) return onAdded({ email: result.data.member.email, link: result.data.link });
     for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
       if (field === 'email' || field === 'role') form.setError(field, { message: messages.join(' ') });
     }
@@ -119,19 +121,33 @@ function AddMemberForm({ slug, onAdded }: { slug: string; onAdded: (added: Added
   );
 }
 
-function ShareLink({ added, onDone }: { added: Added; onDone: () => void }) {
+function Joined({ email, onDone }: { email: string; onDone: () => void }) {
+  return (
+    <>
+      <DialogHeader>
+        <DialogTitle>Member added</DialogTitle>
+        <DialogDescription>{email} already has a Keyward account and was added to this project. They sign in as before; there is no link to share.</DialogDescription>
+      </DialogHeader>
+      <DialogFooter>
+        <Button onClick={onDone}>Done</Button>
+      </DialogFooter>
+    </>
+  );
+}
+
+function ShareLink({ email, link, onDone }: { email: string; link: string; onDone: () => void }) {
   const field = useRef<HTMLInputElement>(null);
   const { state, copy } = useCopy();
   return (
     <>
       <DialogHeader>
         <DialogTitle>Share the set-password link</DialogTitle>
-        <DialogDescription>{added.email} was added. Send them this link so they can choose a password and sign in.</DialogDescription>
+        <DialogDescription>{email} was added. Send them this link so they can choose a password and sign in.</DialogDescription>
       </DialogHeader>
       <Label htmlFor="password-link">Set-password link</Label>
       <div className="mt-1 flex gap-2">
-        <Input ref={field} id="password-link" readOnly value={added.link} onFocus={(event) => event.currentTarget.select()} className="font-mono text-xs" />
-        <Button variant="secondary" onClick={() => copy(added.link, field.current)} className="w-24 shrink-0">
+        <Input ref={field} id="password-link" readOnly value={link} onFocus={(event) => event.currentTarget.select()} className="font-mono text-xs" />
+        <Button variant="secondary" onClick={() => copy(link, field.current)} className="w-24 shrink-0">
           {state === 'copied' ? 'Copied' : 'Copy'}
         </Button>
       </div>

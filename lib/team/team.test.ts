@@ -3,12 +3,12 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import { auditEvents, memberships, passwordTokens, users } from '@/db/schema';
-import { verifyPassword } from '@/lib/auth/password';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { createProject, setMembership } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser, findUserByEmail } from '@/lib/users/users';
-import { PASSWORD_LINK_LIFETIME_MS, setPasswordWithToken } from './password-links';
+import { createPasswordToken, PASSWORD_LINK_LIFETIME_MS, setPasswordWithToken } from './password-links';
 import { addMember, changeRole, LAST_ADMIN, listMembers, removeMember, type TeamActor } from './team';
 
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
@@ -26,6 +26,7 @@ describeEachDatabase('Team', (current) => {
   let outsider: TeamActor;
   let adminId = '';
   let memberId = '';
+  let teamProjectId = '';
 
   beforeAll(async () => {
     const { db } = current();
@@ -38,6 +39,7 @@ describeEachDatabase('Team', (current) => {
     await setMembership(db, project.id, m.id, 'member');
     await setMembership(db, other.id, o.id, 'admin');
     adminId = a.id;
+    teamProjectId = project.id;
     memberId = m.id;
     admin = { userId: a.id, projectSlug: 'team', clientAddress: '192.0.2.7' };
     member = { userId: m.id, projectSlug: 'team' };
@@ -90,16 +92,16 @@ describeEachDatabase('Team', (current) => {
     expect(stored!.expiresAt.getTime() - now.getTime()).toBe(PASSWORD_LINK_LIFETIME_MS);
 
     const token = added.passwordToken!;
-    const mismatch = await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'another one' }, now));
+    const mismatch = await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'another one' }, { now }));
     expect(mismatch.fieldErrors?.confirm).toBeDefined();
     const later = new Date(now.getTime() + PASSWORD_LINK_LIFETIME_MS + 1);
-    expect((await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, later))).fieldErrors?.token).toBeDefined();
+    expect((await rejection(setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, { now: later }))).fieldErrors?.token).toBeDefined();
 
     const soon = new Date(now.getTime() + 60_000);
-    expect(await setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, soon)).toEqual({ email: 'new.person@team.test' });
+    expect(await setPasswordWithToken(db, { token, password: 'a long password', confirm: 'a long password' }, { now: soon })).toEqual({ email: 'new.person@team.test' });
     const user = await findUserByEmail(db, 'new.person@team.test');
     expect(await verifyPassword(user!.passwordHash!, 'a long password')).toBe(true);
-    const again = await rejection(setPasswordWithToken(db, { token, password: 'another password', confirm: 'another password' }, soon));
+    const again = await rejection(setPasswordWithToken(db, { token, password: 'another password', confirm: 'another password' }, { now: soon }));
     expect(again.code).toBe('invalid_input');
     expect(await verifyPassword((await findUserByEmail(db, 'new.person@team.test'))!.passwordHash!, 'a long password')).toBe(true);
   });
@@ -111,6 +113,80 @@ describeEachDatabase('Team', (current) => {
     expect(added).toMatchObject({ passwordToken: null, member: { role: 'admin', passwordSet: true } });
     expect((await rejection(addMember(db, admin, { email: 'known@team.test', role: 'member' }))).code).toBe('conflict');
     await removeMember(db, admin, added.member.userId);
+  });
+
+  it('adding another project’s admin who has no password gives no link and leaves their own invitation alone', async () => {
+    const { db } = current();
+    const victimProject = await createProject(db, { slug: 'victim' });
+    const victim = await createUser(db, { email: 'admin@victim.test' });
+    await setMembership(db, victimProject.id, victim.id, 'admin');
+    const invitation = await createPasswordToken(db, victim.id, null);
+    const tokensOfVictim = () => db.select().from(passwordTokens).where(eq(passwordTokens.userId, victim.id));
+    const before = await tokensOfVictim();
+    expect(before).toHaveLength(1);
+
+    const added = await addMember(db, admin, { email: 'admin@victim.test', role: 'member' });
+    expect(added).toMatchObject({ passwordToken: null, member: { userId: victim.id, passwordSet: false } });
+    expect(await tokensOfVictim()).toEqual(before);
+    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, 'member.added'), eq(auditEvents.targetId, victim.id)));
+    expect(event!.metadata).toEqual({ email: 'admin@victim.test', role: 'member', newUser: false });
+
+    // Their genuine invitation still works, for them.
+    const password = 'the victim’s own password';
+    expect(await setPasswordWithToken(db, { token: invitation, password, confirm: password }, { clientAddress: '192.0.2.80' })).toEqual({ email: 'admin@victim.test' });
+    await removeMember(db, admin, victim.id);
+  });
+
+  it('looks a link’s token up before hashing any password', async () => {
+    const { db } = current();
+    let hashes = 0;
+    const hash = (password: string) => {
+      hashes += 1;
+      return hashPassword(password);
+    };
+    const password = 'a long password';
+    const unknown = await rejection(setPasswordWithToken(db, { token: randomBytes(32).toString('base64url'), password, confirm: password }, { hash, clientAddress: '192.0.2.81' }));
+    expect(unknown.fieldErrors?.token).toBeDefined();
+    expect(hashes).toBe(0);
+
+    const { passwordToken } = await addMember(db, admin, { email: 'hashed-once@team.test', role: 'member' });
+    await setPasswordWithToken(db, { token: passwordToken!, password, confirm: password }, { hash, clientAddress: '192.0.2.81' });
+    expect(hashes).toBe(1);
+    expect(await verifyPassword((await findUserByEmail(db, 'hashed-once@team.test'))!.passwordHash, password)).toBe(true);
+  });
+
+  it('limits set-password attempts to 10 per 15 minutes per address, an IPv6 address by its /64', async () => {
+    const { db } = current();
+    const now = new Date('2031-03-01T08:00:00Z');
+    const attempt = (clientAddress: string, at = now) =>
+      rejection(setPasswordWithToken(db, { token: randomBytes(32).toString('base64url'), password: 'a long password', confirm: 'a long password' }, { clientAddress, now: at }));
+    for (let i = 0; i < 10; i++) expect((await attempt('2001:db8:7:7::1')).code).toBe('invalid_input');
+    const limited = await attempt('2001:db8:7:7::abcd');
+    expect(limited.code).toBe('rate_limited');
+    expect(limited.message).toBe('Too many attempts to set a password from this address. Try again in 15 minutes.');
+    expect((await attempt('2001:db8:7:8::1')).code).toBe('invalid_input');
+    expect((await attempt('2001:db8:7:7::1', new Date(now.getTime() + 15 * 60_000 + 1))).code).toBe('invalid_input');
+  });
+
+  it('setting a password by link ends the user’s other sessions and is audited in each of their projects', async () => {
+    const { db } = current();
+    const { member, passwordToken } = await addMember(db, admin, { email: 'audited@team.test', role: 'member' });
+    const elsewhere = await createProject(db, { slug: 'audited-elsewhere' });
+    await setMembership(db, elsewhere.id, member.userId, 'member');
+    const at = new Date();
+    const password = 'a long password';
+    await setPasswordWithToken(db, { token: passwordToken!, password, confirm: password }, { clientAddress: '198.51.100.9', now: at });
+
+    const [user] = await db.select({ sessionsValidFrom: users.sessionsValidFrom }).from(users).where(eq(users.id, member.userId));
+    expect(user!.sessionsValidFrom).toEqual(at);
+    const events = await db.select().from(auditEvents).where(and(eq(auditEvents.action, 'user.password_set'), eq(auditEvents.targetId, member.userId)));
+    expect(events.map((e) => [e.projectId, e.actorType, e.actorId, e.actorLabel, e.clientAddress, e.metadata]).sort()).toEqual(
+      [
+        [elsewhere.id, 'user', member.userId, 'audited@team.test', '198.51.100.9', { email: 'audited@team.test', via: 'link' }],
+        [teamProjectId, 'user', member.userId, 'audited@team.test', '198.51.100.9', { email: 'audited@team.test', via: 'link' }],
+      ].sort(),
+    );
+    expect(JSON.stringify(events)).not.toContain(password);
   });
 
   it('never removes or demotes the last administrator, even when two admins demote each other at once', async () => {

@@ -78,8 +78,56 @@ async function refuseLastAdmin(tx: Tx, projectId: string, member: Member): Promi
 }
 
 /**
- * Adds a user by email: an existing user joins at once; an unknown email becomes a new user
- * without a password, and the answer carries a set-password token to show once.
+ * The changes themselves, for an actor already cleared for the project: an administrator (the
+ * functions below) or the operator CLI. Either way the same rules hold and the same audit
+ * events are written, in the caller's transaction.
+ */
+export async function insertMember(
+  tx: Tx,
+  actor: AuditActor,
+  user: { id: string; email: string; name: string; passwordSet: boolean },
+  role: Role,
+  { newUser, now = new Date() }: { newUser: boolean; now?: Date },
+): Promise<Member> {
+  await lockProject(tx, actor.projectId);
+  const inserted = await tx
+    .insert(memberships)
+    .values({ projectId: actor.projectId, userId: user.id, role, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ userId: memberships.userId });
+  if (inserted.length === 0) throw new DomainError('conflict', `${user.email} is already a member.`, { email: ['Already a member of this project.'] });
+  await recordAudit(tx, actor, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email: user.email, role, newUser } });
+  return { userId: user.id, email: user.email, name: user.name, role, joinedAt: now.toISOString(), passwordSet: user.passwordSet };
+}
+
+export async function setMemberRole(tx: Tx, actor: AuditActor, userId: unknown, role: Role): Promise<Member> {
+  const member = await lockMember(tx, actor.projectId, userId);
+  if (member.role === role) return member;
+  if (role !== 'admin') await refuseLastAdmin(tx, actor.projectId, member);
+  await tx.update(memberships).set({ role }).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
+  await recordAudit(tx, actor, {
+    action: 'member.role_changed',
+    targetType: 'user',
+    targetId: member.userId,
+    metadata: { email: member.email, from: member.role, to: role },
+  });
+  return { ...member, role };
+}
+
+export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): Promise<Member> {
+  const member = await lockMember(tx, actor.projectId, userId);
+  await refuseLastAdmin(tx, actor.projectId, member);
+  await tx.delete(memberships).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
+  await recordAudit(tx, actor, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
+  return member;
+}
+
+/**
+ * Adds a user by email: an existing user joins at once, with no link, whether or not they have
+ * a password (their own invitation or single sign-on stays their way in). An unknown email
+ * becomes a new user without a password, and the answer carries a set-password token to show
+ * once: a link is only ever issued for a user this very call created, so nobody can take over
+ * an existing account by adding it.
  */
 export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput, now = new Date()): Promise<{ member: Member; passwordToken: string | null }> {
   const parsed = addMemberInput.safeParse(input);
@@ -87,21 +135,11 @@ export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput,
     const cleared = await clear(tx, actor, 'admin');
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const { email, role } = parsed.data;
-    await lockProject(tx, cleared.projectId);
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
-    const inserted = await tx
-      .insert(memberships)
-      .values({ projectId: cleared.projectId, userId: user.id, role, createdAt: now })
-      .onConflictDoNothing()
-      .returning({ userId: memberships.userId });
-    if (inserted.length === 0) throw new DomainError('conflict', `${email} is already a member.`, { email: ['Already a member of this project.'] });
-    const passwordToken = existing?.passwordHash ? null : await createPasswordToken(tx, user.id, actor.userId, now);
-    await recordAudit(tx, cleared, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email, role, newUser: !existing } });
-    return {
-      member: { userId: user.id, email: user.email, name: user.name, role, joinedAt: now.toISOString(), passwordSet: Boolean(existing?.passwordHash) },
-      passwordToken,
-    };
+    const member = await insertMember(tx, cleared, { ...user, passwordSet: Boolean(existing?.passwordHash) }, role, { newUser: !existing, now });
+    const passwordToken = existing ? null : await createPasswordToken(tx, user.id, actor.userId, now);
+    return { member, passwordToken };
   });
 }
 
@@ -110,28 +148,14 @@ export async function changeRole(db: Db, actor: TeamActor, userId: string, input
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
     if (!parsed.success) throw invalidInput(parsed.error.issues);
-    const member = await lockMember(tx, cleared.projectId, userId);
-    const { role } = parsed.data;
-    if (member.role === role) return member;
-    if (role !== 'admin') await refuseLastAdmin(tx, cleared.projectId, member);
-    await tx.update(memberships).set({ role }).where(and(eq(memberships.projectId, cleared.projectId), eq(memberships.userId, member.userId)));
-    await recordAudit(tx, cleared, {
-      action: 'member.role_changed',
-      targetType: 'user',
-      targetId: member.userId,
-      metadata: { email: member.email, from: member.role, to: role },
-    });
-    return { ...member, role };
+    return setMemberRole(tx, cleared, userId, parsed.data.role);
   });
 }
 
 export async function removeMember(db: Db, actor: TeamActor, userId: string): Promise<{ userId: string }> {
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
-    const member = await lockMember(tx, cleared.projectId, userId);
-    await refuseLastAdmin(tx, cleared.projectId, member);
-    await tx.delete(memberships).where(and(eq(memberships.projectId, cleared.projectId), eq(memberships.userId, member.userId)));
-    await recordAudit(tx, cleared, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
+    const member = await deleteMember(tx, cleared, userId);
     return { userId: member.userId };
   });
 }
