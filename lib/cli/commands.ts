@@ -54,7 +54,8 @@ export async function userAdd(
 }
 
 export async function userSetPassword(db: Db, input: { email: string; password: string }): Promise<string> {
-  const user = await setPassword(db, input.email, input.password);
+  const by = { actorIn: (projectId: string) => ({ projectId, actorType: 'system' as const, actorId: null, actorLabel: 'operator CLI' }), via: 'cli' as const };
+  const user = await setPassword(db, input.email, input.password, by);
   return `Set the password of ${user.email}.`;
 }
 

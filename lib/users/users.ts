@@ -1,11 +1,12 @@
 /**
  * Users and their passwords. Emails are stored lower-cased; a duplicate is a conflict raised
  * by the database's unique index, not by a prior read. Never returns a password hash to callers
- * outside lib/auth.
+ * outside lib/auth. Setting a password ends the user's other sessions and is audited.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import { users } from '@/db/schema';
+import { memberships, users } from '@/db/schema';
+import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/auth/password';
 import { DomainError, invalidInput, isUniqueViolation } from '@/lib/errors';
 import { createUserInput, emailSchema, passwordSchema, type CreateUserInput } from './schemas';
@@ -51,17 +52,34 @@ export async function findUserById(db: Db | Tx, id: string): Promise<User | unde
   return user;
 }
 
-export async function setPassword(db: Db | Tx, email: string, password: string): Promise<User> {
+/** Who set a password, as the audit log of project `projectId` names them. */
+export type PasswordSetBy = { actorIn: (projectId: string) => Promise<AuditActor> | AuditActor; via: 'link' | 'cli' };
+
+/**
+ * Inside the change's transaction: stores the user's new password hash and voids every session
+ * signed in before `now` (the Auth.js callback reads the cutoff). Audit events belong to a
+ * project, so the change is recorded in each project the user is a member of.
+ */
+export async function storePassword(tx: Tx, userId: string, passwordHash: string, by: PasswordSetBy, now: Date): Promise<User> {
+  const [user] = await tx.update(users).set({ passwordHash, sessionsValidFrom: now }).where(eq(users.id, userId)).returning(publicColumns);
+  if (!user) throw new DomainError('not_found', 'No such user.');
+  const projects = await tx.select({ projectId: memberships.projectId }).from(memberships).where(eq(memberships.userId, userId));
+  for (const { projectId } of projects) {
+    await recordAudit(tx, await by.actorIn(projectId), { action: 'user.password_set', targetType: 'user', targetId: user.id, metadata: { email: user.email, via: by.via } });
+  }
+  return user;
+}
+
+/** Sets the password of the user with `email` (the operator CLI's reset). */
+export async function setPassword(db: Db, email: string, password: string, by: PasswordSetBy, now = new Date()): Promise<User> {
   const parsedPassword = passwordSchema.safeParse(password);
   if (!parsedPassword.success) throw invalidInput(parsedPassword.error.issues.map((i) => ({ ...i, path: ['password'] })));
   const parsedEmail = emailSchema.safeParse(email);
   if (!parsedEmail.success) throw invalidInput(parsedEmail.error.issues.map((i) => ({ ...i, path: ['email'] })));
   const passwordHash = await hashPassword(parsedPassword.data);
-  const [user] = await db
-    .update(users)
-    .set({ passwordHash })
-    .where(sql`lower(${users.email}) = ${parsedEmail.data}`)
-    .returning(publicColumns);
-  if (!user) throw new DomainError('not_found', `No user has the email ${parsedEmail.data}.`, { email: ['No user has this email.'] });
-  return user;
+  return db.transaction(async (tx) => {
+    const user = await findUserByEmail(tx, parsedEmail.data);
+    if (!user) throw new DomainError('not_found', `No user has the email ${parsedEmail.data}.`, { email: ['No user has this email.'] });
+    return storePassword(tx, user.id, passwordHash, by, now);
+  });
 }
