@@ -1,7 +1,8 @@
 /**
  * The deliveries table: one page of a project's webhook deliveries, newest first (paged by the
  * server). Shows each event's status, last HTTP status, attempts, next retry, duration and the
- * first bytes of the last answer (or why there was none). Markup only: no state of its own.
+ * first bytes of the last answer (kept from public addresses only), or the class of error that
+ * stopped it. Markup only: no state of its own.
  */
 import Link from 'next/link';
 import { RelativeTime } from '@/components/api-keys/relative-time';

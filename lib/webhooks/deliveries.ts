@@ -1,7 +1,8 @@
 /**
  * One page of a project's webhook deliveries, newest first, for the console: paged in the
  * database, counted up to DELIVERY_COUNT_CAP. Administrators only. Never returns a payload's
- * signature or a key; the payload itself holds none.
+ * signature or a key; the payload itself holds none. `lastError` is a class of failure and
+ * `responseBody` is null for private addresses, as the dispatcher stores them.
  */
 import { count, desc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';

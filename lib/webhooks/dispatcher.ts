@@ -6,19 +6,23 @@
  * A node that dies mid-send loses its lease, and the row is sent again later with the same
  * `webhook-id`. Failures retry with exponential backoff and jitter until the retry window ends.
  * The clock, the transport, DNS and randomness are injectable so tests never wait for backoff.
+ * What an attempt leaves for the console is a class of error ("connection refused", "HTTP 5xx")
+ * and, from public addresses only, the answer's first bytes: private endpoints are allowed, but
+ * the deliveries table must not read out internal services or probe their ports.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { webhookDeliveries, webhookEndpoints, type WebhookDeliveryStatus } from '@/db/schema';
+import { classifyAddress } from './address';
 import { webhookSettings } from './config';
 import { TEST_EVENT } from './events';
 import { NO_WEBHOOK_KEY, releaseWaiting } from './outbox';
 import { pruneDeliveries, PRUNE_EVERY_MS } from './retention';
 import { signatureHeaders } from './signing';
 import { loadSigningKeys } from './signing-keys';
-import { pinnedTransport, type Transport, type WebhookResponse } from './transport';
-import { checkEndpointUrl, systemResolver, type Resolver } from './url-safety';
+import { pinnedTransport, TransportError, type Transport, type WebhookResponse } from './transport';
+import { checkEndpointUrl, RefusedUrlError, systemResolver, type RefusalKind, type Resolver } from './url-safety';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 export const RETRY_BASE_MS = 10_000;
@@ -90,11 +94,20 @@ async function claimDue(db: Db, at: Date, leaseMs: number, limit: number): Promi
 // Postgres text cannot hold NUL; a binary answer is shown with replacement characters instead.
 const printable = (text: string) => text.replace(/\u0000/g, '\uFFFD');
 
-function failureMessage(response: WebhookResponse): string {
-  if (response.statusCode >= 300 && response.statusCode < 400) {
-    return `HTTP ${response.statusCode}: redirects are not followed${response.location ? ` (to ${response.location.slice(0, 200)})` : ''}.`;
-  }
-  return `HTTP ${response.statusCode}: the endpoint did not answer 2xx.`;
+/** A non-2xx answer as a class; the exact status is kept beside it, a redirect's Location is not. */
+function statusFailure(statusCode: number): string {
+  const family = `HTTP ${Math.floor(statusCode / 100)}xx`;
+  return statusCode >= 300 && statusCode < 400 ? `${family}: redirects are not followed` : family;
+}
+
+const REFUSAL_CLASS: Record<Exclude<RefusalKind, 'invalid_url'>, string> = { dns: 'DNS lookup failed', refused_address: 'refused address' };
+
+/** What a failed check or send is shown as: never a message naming a host, an address or a port. */
+function failureClass(error: unknown): string {
+  if (error instanceof TransportError) return error.failure;
+  // An invalid URL's messages are fixed texts of our own.
+  if (error instanceof RefusedUrlError) return error.kind === 'invalid_url' ? error.message : REFUSAL_CLASS[error.kind];
+  return 'connection failed';
 }
 
 /** Claims due deliveries and attempts each once. Returns what happened to each. */
@@ -166,16 +179,18 @@ export async function deliverDue(options: DeliveryOptions): Promise<AttemptOutco
     try {
       target = (await checkEndpointUrl(endpoint.url, { resolve, allowPrivate }))!;
     } catch (error) {
-      return failed(row, at, (error as Error).message);
+      return failed(row, at, failureClass(error));
     }
     const headers = signatureHeaders(row.messageId, row.payload, keys, at);
-    let response: WebhookResponse;
+    let answer: WebhookResponse;
     try {
-      response = await send({ target, headers, body: row.payload, timeoutMs });
+      answer = await send({ target, headers, body: row.payload, timeoutMs });
     } catch (error) {
-      return failed(row, at, (error as Error).message, { durationMs: (error as { durationMs?: number }).durationMs });
+      return failed(row, at, failureClass(error), { durationMs: (error as { durationMs?: number }).durationMs });
     }
-    if (response.statusCode < 200 || response.statusCode >= 300) return failed(row, at, failureMessage(response), response);
+    // A private address's answer would read out an internal service: only a public one's is kept.
+    const response = classifyAddress(target.address).class === 'public' ? answer : { ...answer, bodyStart: undefined };
+    if (response.statusCode < 200 || response.statusCode >= 300) return failed(row, at, statusFailure(response.statusCode), response);
     return settle(
       row,
       {
@@ -187,7 +202,7 @@ export async function deliverDue(options: DeliveryOptions): Promise<AttemptOutco
         nextAttemptAt: null,
         lastStatusCode: response.statusCode,
         lastDurationMs: response.durationMs,
-        responseBody: printable(response.bodyStart),
+        responseBody: response.bodyStart !== undefined ? printable(response.bodyStart) : null,
         lastError: null,
       },
       { status: 'delivered', statusCode: response.statusCode },

@@ -15,9 +15,15 @@ export const systemResolver: Resolver = async (hostname) => {
   return answers.map((answer) => ({ address: answer.address, family: answer.family === 6 ? 6 : 4 }));
 };
 
-/** A URL that may not be sent to, with the reason people see. */
+/** Why a URL was refused, as a class the deliveries table may show (the message names hosts and addresses). */
+export type RefusalKind = 'invalid_url' | 'dns' | 'refused_address';
+
+/** A URL that may not be sent to, with the reason people see when they save it. */
 export class RefusedUrlError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly kind: RefusalKind,
+  ) {
     super(message);
     this.name = 'RefusedUrlError';
   }
@@ -30,7 +36,7 @@ const DNS_TIMEOUT_MS = 5_000;
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RefusedUrlError(message)), ms);
+    timer = setTimeout(() => reject(new RefusedUrlError(message, 'dns')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -45,9 +51,9 @@ export async function checkEndpointUrl(rawUrl: string, options: { resolve: Resol
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new RefusedUrlError('The endpoint URL is not a valid URL.');
+    throw new RefusedUrlError('The endpoint URL is not a valid URL.', 'invalid_url');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RefusedUrlError('Only http:// and https:// URLs can receive webhooks.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RefusedUrlError('Only http:// and https:// URLs can receive webhooks.', 'invalid_url');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: ResolvedAddress[];
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) addresses = [{ address: host, family: 4 }];
@@ -59,13 +65,13 @@ export async function checkEndpointUrl(rawUrl: string, options: { resolve: Resol
       addresses = await withTimeout(resolve(host), DNS_TIMEOUT_MS, `${host} could not be resolved in time.`);
     } catch (error) {
       if (error instanceof RefusedUrlError) throw error;
-      throw new RefusedUrlError(`${host} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'DNS error'}).`);
+      throw new RefusedUrlError(`${host} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'DNS error'}).`, 'dns');
     }
-    if (addresses.length === 0) throw new RefusedUrlError(`${host} has no addresses.`);
+    if (addresses.length === 0) throw new RefusedUrlError(`${host} has no addresses.`, 'dns');
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(address, options.allowPrivate);
-    if (refusal) throw new RefusedUrlError(host === address ? `${address} is ${refusal}` : `${host} resolves to ${address}, ${refusal}`);
+    if (refusal) throw new RefusedUrlError(host === address ? `${address} is ${refusal}` : `${host} resolves to ${address}, ${refusal}`, 'refused_address');
   }
   return { url, ...addresses[0]! };
 }
