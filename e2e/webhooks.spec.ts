@@ -88,7 +88,8 @@ test('an endpoint receives a signed test event once the project has a webhook ke
     const newest = deliveryRows(page, 'Test event').first();
     await expect(newest).toContainText('Delivered', { timeout: 15_000 });
     await expect(newest).toContainText('200');
-    await expect(newest).toContainText('thanks');
+    // The receiver is on a private address (127.0.0.1): its status shows, its answer does not.
+    await expect(newest).not.toContainText('thanks');
     await expect(newest).toContainText(/\d+ ms/);
 
     expect(receiver.state.received.map((r) => r.type).sort()).toEqual(['webhook.test', 'webhook.test', 'webhook_key.changed']);
