@@ -1,8 +1,9 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
-import { memberships, projects, users } from '@/db/schema';
+import { auditEvents, memberships, projects, users } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
+import { LAST_ADMIN } from '@/lib/team/team';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { findUserByEmail } from '@/lib/users/users';
 import { checkCommandInput, executeCommand, projectAdd, userAdd, userRemove, userSetPassword, userSetRole } from './commands';
@@ -115,13 +116,66 @@ describeEachDatabase('operator CLI commands', (current) => {
 
   it('changes a role, adds an existing user to another project, and removes a member', async () => {
     const { db } = current();
+    // bob is made an administrator first: the last one may not step down.
+    await userSetRole(db, { email: 'bob@example.com', project: 'demo', role: 'admin' });
     expect(await userSetRole(db, { email: 'ada@example.com', project: 'demo', role: 'member' })).toBe('ada@example.com is now member of demo.');
     expect(await roleOf(db, 'ada@example.com', 'demo')).toBe('member');
     await userSetRole(db, { email: 'ada@example.com', project: 'other', role: 'admin' });
+    await userSetRole(db, { email: 'bob@example.com', project: 'other', role: 'member' });
     expect(await roleOf(db, 'ada@example.com', 'other')).toBe('admin');
-    expect(await userRemove(db, { email: 'ada@example.com', project: 'other' })).toBe('Removed ada@example.com from other.');
-    expect(await roleOf(db, 'ada@example.com', 'other')).toBeUndefined();
+    expect(await userRemove(db, { email: 'bob@example.com', project: 'other' })).toBe('Removed bob@example.com from other.');
+    expect(await roleOf(db, 'bob@example.com', 'other')).toBeUndefined();
     expect(await roleOf(db, 'ada@example.com', 'demo')).toBe('member');
+  });
+
+  it('keeps a project’s last administrator, with the console’s message', async () => {
+    const { db } = current();
+    // ada is the only administrator of "other".
+    await expectRefusedUnchanged(db, () => userSetRole(db, { email: 'ada@example.com', project: 'other', role: 'member' }), { code: 'conflict', message: new RegExp(`^${LAST_ADMIN}$`) });
+    await expectRefusedUnchanged(db, () => userRemove(db, { email: 'ada@example.com', project: 'other' }), { code: 'conflict', message: new RegExp(`^${LAST_ADMIN}$`) });
+    expect(await roleOf(db, 'ada@example.com', 'other')).toBe('admin');
+  });
+
+  it('audits every change of projects, users and roles in the project concerned, as the operator', async () => {
+    const { db } = current();
+    await projectAdd(db, { slug: 'audited', name: 'Audited' });
+    await userAdd(db, { email: 'carol@example.com', project: 'audited', role: 'admin' });
+    await userAdd(db, { email: 'dan@example.com', project: 'audited', role: 'member', password: PASSWORD });
+    await userSetRole(db, { email: 'dan@example.com', project: 'audited', role: 'admin' });
+    await userSetRole(db, { email: 'carol@example.com', project: 'demo', role: 'member' });
+    await userSetPassword(db, { email: 'carol@example.com', password: PASSWORD });
+    await userRemove(db, { email: 'carol@example.com', project: 'audited' });
+
+    const [project] = await db.select().from(projects).where(eq(projects.slug, 'audited'));
+    const [demo] = await db.select().from(projects).where(eq(projects.slug, 'demo'));
+    const carol = (await findUserByEmail(db, 'carol@example.com'))!;
+    const dan = (await findUserByEmail(db, 'dan@example.com'))!;
+    const events = await db.select().from(auditEvents).where(inArray(auditEvents.targetId, [project!.id, carol.id, dan.id]));
+    expect(events.every((e) => e.actorType === 'system' && e.actorId === null && e.actorLabel === 'operator CLI')).toBe(true);
+    // Events of one transaction share a time, so they are compared in an order of their own.
+    const summary = (rows: unknown[][]) => rows.sort((a, b) => a.slice(0, 3).join(' ').localeCompare(b.slice(0, 3).join(' ')));
+    expect(summary(events.map((e) => [e.projectId, e.action, e.targetId, e.metadata]))).toEqual(
+      summary([
+        [project!.id, 'project.created', project!.id, { slug: 'audited', name: 'Audited' }],
+        [project!.id, 'member.added', carol.id, { email: 'carol@example.com', role: 'admin', newUser: true }],
+        [project!.id, 'member.added', dan.id, { email: 'dan@example.com', role: 'member', newUser: true }],
+        [project!.id, 'member.role_changed', dan.id, { email: 'dan@example.com', from: 'member', to: 'admin' }],
+        [demo!.id, 'member.added', carol.id, { email: 'carol@example.com', role: 'member', newUser: false }],
+        [project!.id, 'user.password_set', carol.id, { email: 'carol@example.com', via: 'cli' }],
+        [demo!.id, 'user.password_set', carol.id, { email: 'carol@example.com', via: 'cli' }],
+        [project!.id, 'member.removed', carol.id, { email: 'carol@example.com', role: 'admin' }],
+      ]),
+    );
+    expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
+  it('setting a password ends the user’s sessions signed in before it', async () => {
+    const { db } = current();
+    const before = new Date();
+    await userSetPassword(db, { email: 'dan@example.com', password: `${PASSWORD} again` });
+    const [row] = await db.select({ sessionsValidFrom: users.sessionsValidFrom }).from(users).where(eq(users.email, 'dan@example.com'));
+    expect(row!.sessionsValidFrom!.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(row!.sessionsValidFrom!.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
   it('refuses role changes and removals that name nothing real, and changes nothing', async () => {
@@ -131,9 +185,9 @@ describeEachDatabase('operator CLI commands', (current) => {
     await expectRefusedUnchanged(db, setRole({ role: 'root' }), { code: 'invalid_input', message: /Role must be/ });
     await expectRefusedUnchanged(db, setRole({ email: 'ghost@example.com' }), { code: 'not_found', message: /No user has the email/ });
     await expectRefusedUnchanged(db, setRole({ project: 'nope' }), { code: 'not_found', message: /No project has the slug/ });
-    await expectRefusedUnchanged(db, () => userRemove(db, { email: 'ada@example.com', project: 'other' }), {
+    await expectRefusedUnchanged(db, () => userRemove(db, { email: 'bob@example.com', project: 'other' }), {
       code: 'not_found',
-      message: /ada@example.com is not a member of other/,
+      message: /bob@example.com is not a member of other/,
     });
   });
 

@@ -1,21 +1,22 @@
 /**
  * What the operator CLI's commands do to the database, through the domain functions of
- * lib/users and lib/projects. Every command validates all of its input before it writes, and
- * writes in one transaction, so a refused command changes nothing. Returns the one-line
- * message to print; never includes a password in it.
+ * lib/users, lib/projects and lib/team: the same rules as the console (a project keeps its last
+ * administrator) and the same audit events, with the system as the actor. Every command
+ * validates all of its input before it writes, and writes in one transaction, so a refused
+ * command changes nothing. Returns the one-line message to print; never includes a password.
  */
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import { memberships } from '@/db/schema';
+import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { DomainError, invalidInput } from '@/lib/errors';
-import { createProject, requireProjectBySlug, setMembership } from '@/lib/projects/projects';
+import { createProject, findMembership, lockProject, requireProjectBySlug } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
+import { deleteMember, insertMember, setMemberRole } from '@/lib/team/team';
 import { createUserInput, emailSchema, passwordSchema, roleSchema } from '@/lib/users/schemas';
 import { createUser, findUserByEmail, setPassword } from '@/lib/users/users';
 import type { Command } from './args';
-import { keyCreate, keyList, keyVerify } from './key-commands';
 import { auditList } from './audit-commands';
+import { keyCreate, keyList, keyVerify, OPERATOR_LABEL } from './key-commands';
 
 const userAddInput = createUserInput.extend({ project: projectSlugSchema, role: roleSchema });
 const membershipInput = z.strictObject({ email: emailSchema, project: projectSlugSchema, role: roleSchema });
@@ -32,8 +33,14 @@ function setPasswordHint(email: string): string {
   return `set one with "npm run keyward -- user set-password ${email} --password-stdin"`;
 }
 
+const operator = (projectId: string): AuditActor => ({ projectId, actorType: 'system', actorId: null, actorLabel: OPERATOR_LABEL });
+
 export async function projectAdd(db: Db, input: { slug: string; name?: string }): Promise<string> {
-  const project = await createProject(db, input);
+  const project = await db.transaction(async (tx) => {
+    const created = await createProject(tx, input);
+    await recordAudit(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
+    return created;
+  });
   return `Created project ${project.slug} ("${project.name}").`;
 }
 
@@ -46,16 +53,16 @@ export async function userAdd(
   const user = await db.transaction(async (tx) => {
     const project = await requireProjectBySlug(tx, slug);
     const created = await createUser(tx, { email, name, password });
-    await setMembership(tx, project.id, created.id, role);
+    await insertMember(tx, operator(project.id), { ...created, passwordSet: password !== undefined }, role, { newUser: true });
     return created;
   });
   const created = `Created user ${user.email} (${role} of ${slug}).`;
   return password === undefined ? `${created} It has no password yet: ${setPasswordHint(user.email)}.` : created;
 }
 
+/** Sets a user's password and ends their sessions; audited in each of their projects. */
 export async function userSetPassword(db: Db, input: { email: string; password: string }): Promise<string> {
-  const by = { actorIn: (projectId: string) => ({ projectId, actorType: 'system' as const, actorId: null, actorLabel: 'operator CLI' }), via: 'cli' as const };
-  const user = await setPassword(db, input.email, input.password, by);
+  const user = await setPassword(db, input.email, input.password, { actorIn: operator, via: 'cli' });
   return `Set the password of ${user.email}.`;
 }
 
@@ -65,13 +72,21 @@ async function requireUser(db: Db | Tx, email: string) {
   return user;
 }
 
+/** The project and user a membership command names, with the project's team changes locked. */
+async function lockMembership(tx: Tx, slug: string, email: string) {
+  const project = await requireProjectBySlug(tx, slug);
+  const user = await requireUser(tx, email);
+  await lockProject(tx, project.id);
+  return { project, user, membership: await findMembership(tx, user.id, slug) };
+}
+
 /** Adds an existing user to a project with a role, or changes the role they have there. */
 export async function userSetRole(db: Db, input: { email: string; project: string; role: string }): Promise<string> {
   const { email, project: slug, role } = parse(membershipInput, input);
   await db.transaction(async (tx) => {
-    const project = await requireProjectBySlug(tx, slug);
-    const user = await requireUser(tx, email);
-    await setMembership(tx, project.id, user.id, role);
+    const { project, user, membership } = await lockMembership(tx, slug, email);
+    if (membership) await setMemberRole(tx, operator(project.id), user.id, role);
+    else await insertMember(tx, operator(project.id), { ...user, passwordSet: user.passwordHash !== null }, role, { newUser: false });
   });
   return `${email} is now ${role} of ${slug}.`;
 }
@@ -79,15 +94,9 @@ export async function userSetRole(db: Db, input: { email: string; project: strin
 export async function userRemove(db: Db, input: { email: string; project: string }): Promise<string> {
   const { email, project: slug } = parse(removeInput, input);
   await db.transaction(async (tx) => {
-    const project = await requireProjectBySlug(tx, slug);
-    const user = await requireUser(tx, email);
-    const removed = await tx
-      .delete(memberships)
-      .where(and(eq(memberships.projectId, project.id), eq(memberships.userId, user.id)))
-      .returning({ userId: memberships.userId });
-    if (removed.length === 0) {
-      throw new DomainError('not_found', `${email} is not a member of ${slug}.`, { email: ['Not a member of this project.'] });
-    }
+    const { project, user, membership } = await lockMembership(tx, slug, email);
+    if (!membership) throw new DomainError('not_found', `${email} is not a member of ${slug}.`, { email: ['Not a member of this project.'] });
+    await deleteMember(tx, operator(project.id), user.id);
   });
   return `Removed ${email} from ${slug}.`;
 }

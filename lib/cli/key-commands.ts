@@ -15,7 +15,10 @@ import { verifyKey } from '@/lib/keys/verify';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { projectSlugSchema } from '@/lib/projects/schemas';
 
-const operator = (projectSlug: string): Actor => ({ type: 'system', projectSlug, label: 'operator CLI' });
+/** How the audit log names whoever runs the CLI. */
+export const OPERATOR_LABEL = 'operator CLI';
+
+const operator = (projectSlug: string): Actor => ({ type: 'system', projectSlug, label: OPERATOR_LABEL });
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const parsed = schema.safeParse(input);
