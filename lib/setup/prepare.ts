@@ -14,7 +14,7 @@ import { verifyCache } from '@/lib/keys/verify-cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { webhookSettings } from '@/lib/webhooks/config';
 import { startServerDelivery } from '@/lib/webhooks/runner';
-import { bootstrapFirstAdmin } from './bootstrap';
+import { announceFirstAdmin, bootstrapFirstAdmin } from './bootstrap';
 
 export async function prepareServer(log: (line: string) => void = console.log): Promise<void> {
   loadSecrets();
@@ -35,15 +35,7 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
   startServerDelivery(database.db, log);
   const result = await bootstrapFirstAdmin(database.db);
-  if (!result.created) return;
-  log(`Keyward: created the first administrator ${result.email} and the project "${result.projectSlug}".`);
-  if (result.generatedPassword) {
-    // The one place a password is printed: a generated one, shown once so the operator can sign in.
-    log(
-      `Keyward: its generated password is shown only now: ${result.generatedPassword}\n` +
-        `Keyward: change it with "npm run keyward -- user set-password ${result.email} --password-stdin" (it works while the server runs).`,
-    );
-  }
+  if (result.created) announceFirstAdmin(result, log, { tty: Boolean(process.stdout.isTTY), dataDir: dataDir() });
 }
 
 const globalForPrepare = globalThis as unknown as { keywardPrepared?: Promise<void> };
