@@ -64,6 +64,11 @@ test('an admin demoted while the page is open is refused on the next action, and
   await page.getByLabel('Project name').fill(`${project.name} (renamed)`);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Project name saved.')).toBeVisible();
+  // The saved message shows as soon as the action answers; the page it revalidated is still
+  // being rendered and streamed then, and a demotion made now would land in that render. Load
+  // the page afresh, so the page open when the demotion happens is an admin's, settled.
+  await page.reload();
+  await expect(page.getByLabel('Project name')).toHaveValue(`${project.name} (renamed)`);
 
   await setRole(admin.email, project.slug, 'member');
   await page.getByLabel('Project name').fill('Taken over');

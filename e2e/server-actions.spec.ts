@@ -107,11 +107,11 @@ test('no session, a member, and another project’s admin: every project action 
   await seedUser(project.slug, 'admin');
   const [key] = await createKeys(project.slug, 'Target', 1);
   const target = { slug: project.slug, keyId: key!.id };
-  const before = { keys: await listKeys(project.slug), events: await auditEvents(project.slug) };
-
   const anonymous = await playwright.request.newContext({ baseURL });
   const asMember = await sessionFor(browser, baseURL, member, project.slug);
   const asOutsider = await sessionFor(browser, baseURL, outsider, other.slug);
+  // After the sign-ins, which the audit log records: from here on nothing may be written.
+  const before = { keys: await listKeys(project.slug), events: await auditEvents(project.slug) };
   const built = builtActions();
 
   for (const [name, args] of Object.entries(PROJECT_ACTIONS)) {
