@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resourcesOf } from '@/lib/permissions/catalogue';
+import { resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import type { Actor } from './actor';
+import type { VerifiedKey } from './verify';
 import { createKey } from './create';
 import { hashKey } from './crypto';
+import { KEY_CHANNEL, onKeyChanged } from './events';
 import { FailureLimiter } from './failure-limiter';
 import { generateKey } from './format';
-import { deleteKey } from './manage';
+import { deleteKey, updateKey } from './manage';
 import { LookupBatch, MAX_BATCH } from './lookup-batch';
+import { rotateKey } from './rotate';
 import { UsageRecorder } from './usage';
 import { Verifier } from './verifier';
 import { VerifyCache } from './verify-cache';
@@ -25,7 +28,7 @@ describeEachDatabase('the verification service', (current) => {
     await createProject(current().db, { slug: 'verifier' });
   });
 
-  const verifierWith = (cache: VerifyCache | null) =>
+  const verifierWith = (cache: VerifyCache | null, lookup?: (hash: string) => Promise<VerifiedKey | null>) =>
     new Verifier({
       getDb: () => current().db,
       catalogue: () => diga,
@@ -33,7 +36,30 @@ describeEachDatabase('the verification service', (current) => {
       usage: new UsageRecorder(() => current().db),
       limiter: new FailureLimiter(1_000_000),
       now: () => new Date(clock),
+      lookup,
     });
+
+  /**
+   * The database lookup, whose first call is held once it has read its row, until release():
+   * a verification that read a key before a change committed and finishes after it.
+   */
+  function heldLookup() {
+    const batch = new LookupBatch(() => current().db);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    let held = false;
+    const lookup = async (hash: string) => {
+      const found = await batch.find(hash);
+      if (held) return found;
+      held = true;
+      read();
+      await released;
+      return found;
+    };
+    return { lookup, hasRead, release };
+  }
 
   describe('LookupBatch', () => {
     it('sends the lookups of one turn as one statement and gives each caller its own key', async () => {
@@ -115,6 +141,83 @@ describeEachDatabase('the verification service', (current) => {
       expect(answers.map(({ result }) => result.code)).toEqual(['VALID', 'VALID', 'VALID']);
       await deleteKey(current().db, diga, system, key.id);
       expect((await verifier.verify(secret, undefined, '192.0.2.4')).result.code).toBe('NOT_FOUND');
+    });
+
+    describe('a lookup that read a key before a change committed', () => {
+      const editable: Catalogue = { ...diga, id: 'diga_editable', editableAfterCreation: true };
+      const resource = resourcesOf(diga).find((r) => !r.actionOnly)!;
+      const write = { [resource.id]: 'write' } as const;
+      const changes = [
+        { kind: 'delete', change: (id: string) => deleteKey(current().db, diga, system, id), after: 'NOT_FOUND' },
+        { kind: 'rotation', change: (id: string) => rotateKey(current().db, diga, system, id, { gracePeriodSeconds: 0 }), after: 'NOT_FOUND' },
+        {
+          kind: 'downgrade',
+          change: (id: string) => updateKey(current().db, editable, system, id, { permissions: { [resource.id]: 'read' } }),
+          after: 'INSUFFICIENT_PERMISSIONS',
+        },
+      ] as const;
+
+      it.each(changes)('does not put the old row back after a $kind on this node', async ({ kind, change, after }) => {
+        const cache = new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 });
+        const stopListening = onKeyChanged(({ publicId }) => cache.dropKey(publicId));
+        try {
+          const { secret, key } = await createKey(current().db, diga, system, { name: `raced ${kind}`, permissions: write });
+          const held = heldLookup();
+          const verifier = verifierWith(cache, held.lookup);
+          const racing = verifier.verify(secret, write, '192.0.2.5');
+          await held.hasRead;
+          await change(key.id); // commits, then drops the key's (still empty) entries
+          held.release();
+          // The verification that started first answers from what it read …
+          expect((await racing).result.code).toBe('VALID');
+          // … but that is not kept: the next one asks the database.
+          expect(cache.get(hashKey(secret))).toBeUndefined();
+          expect((await verifier.verify(secret, write, '192.0.2.5')).result.code).toBe(after);
+        } finally {
+          stopListening();
+        }
+      });
+
+      it('does not put the old row back when the change comes from another node (NOTIFY)', async (context) => {
+        const { listen } = current();
+        if (!listen) return context.skip(); // PGlite: one process, no other node
+        const cache = new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 });
+        const heard: string[] = [];
+        let notified = () => {};
+        // As lib/setup/prepare.ts wires it; this cache hears no in-process event.
+        const unlisten = await listen(KEY_CHANNEL, (publicId) => {
+          cache.dropKey(publicId);
+          heard.push(publicId);
+          notified();
+        });
+        try {
+          const { secret, key } = await createKey(current().db, diga, system, { name: 'raced remotely' });
+          const held = heldLookup();
+          const verifier = verifierWith(cache, held.lookup);
+          const racing = verifier.verify(secret, undefined, '192.0.2.6');
+          await held.hasRead;
+          const arrived = new Promise<void>((resolve) => (notified = resolve));
+          await deleteKey(current().db, diga, system, key.id);
+          await arrived;
+          expect(heard).toContain(key.id);
+          held.release();
+          await racing;
+          expect(cache.get(hashKey(secret))).toBeUndefined();
+          expect((await verifier.verify(secret, undefined, '192.0.2.6')).result.code).toBe('NOT_FOUND');
+        } finally {
+          await unlisten();
+        }
+      });
+
+      it('still caches a lookup that started after the change', async () => {
+        const cache = new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 });
+        const verifier = verifierWith(cache);
+        const { key } = await createKey(current().db, diga, system, { name: 'rotated, then cached' });
+        const { secret } = await rotateKey(current().db, diga, system, key.id, { gracePeriodSeconds: 0 });
+        cache.dropKey(key.id);
+        expect((await verifier.verify(secret, undefined, '192.0.2.7')).result.code).toBe('VALID');
+        expect(verifier.verify(secret, undefined, '192.0.2.7')).not.toBeInstanceOf(Promise);
+      });
     });
   });
 });

@@ -31,10 +31,12 @@ export type VerifierDeps = {
   usage: UsageRecorder;
   limiter: FailureLimiter;
   now?: () => Date;
+  /** A cache miss's database lookup: by default the coalesced one (lib/keys/lookup-batch.ts). */
+  lookup?: (hash: string) => Promise<VerifiedKey | null>;
 };
 
 export class Verifier {
-  private readonly lookups: LookupBatch;
+  private readonly lookup: (hash: string) => Promise<VerifiedKey | null>;
   /**
    * A key's answer to a verification without requirement, judged once per looked-up record
    * (a cache entry) and frozen; it is given only while the key is unexpired at the moment asked.
@@ -44,7 +46,11 @@ export class Verifier {
   private readonly plainAnswers = new WeakMap<VerifiedKey, { result: VerifyResult; notedAt: number }>();
 
   constructor(private readonly deps: VerifierDeps) {
-    this.lookups = new LookupBatch(deps.getDb);
+    if (deps.lookup) this.lookup = deps.lookup;
+    else {
+      const batch = new LookupBatch(deps.getDb);
+      this.lookup = (hash) => batch.find(hash);
+    }
   }
 
   /**
@@ -68,8 +74,10 @@ export class Verifier {
       return { result: refusal('NOT_FOUND') };
     }
     const lookedUp = hash ?? hashKey(key);
-    return this.lookups.find(lookedUp).then((found) => {
-      cache?.set(lookedUp, found);
+    // Taken before the database is asked: a drop of this key from now on keeps the answer out.
+    const startedAt = cache?.generation ?? 0;
+    return this.lookup(lookedUp).then((found) => {
+      cache?.set(lookedUp, found, startedAt);
       return this.conclude(catalogue, found, requirement, address);
     });
   }
