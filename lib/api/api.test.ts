@@ -5,7 +5,7 @@
  * is e2e/api/*.spec.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as keyRoute from '@/app/api/v1/keys/[id]/route';
 import * as rotateRoute from '@/app/api/v1/keys/[id]/rotate/route';
@@ -13,7 +13,7 @@ import * as keysRoute from '@/app/api/v1/keys/route';
 import * as openApiRoute from '@/app/api/v1/openapi.json/route';
 import * as webhookRoute from '@/app/api/v1/webhook-key/route';
 import { getDb } from '@/db/client';
-import { apiKeys } from '@/db/schema';
+import { apiKeys, auditEvents } from '@/db/schema';
 import type { Actor } from '@/lib/keys/actor';
 import { createKey } from '@/lib/keys/create';
 import { FailureLimiter } from '@/lib/keys/failure-limiter';
@@ -178,6 +178,49 @@ describeEachDatabase('REST API handlers', (current) => {
       expect(answer.status).toBe(404);
       expect(answer.json).toEqual(missing.json);
     }
+  });
+
+  it('lets a restricted key choose or unseat only a webhook key within its own permissions and life', async () => {
+    const { db } = current();
+    const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
+    const writer = await createKey(db, diga, system, { name: 'hook writer', permissions: { api_keys: 'write', calls: 'read' }, expiresAt: days(30) });
+    const stronger = await createKey(db, diga, system, { name: 'hook stronger', permissions: { api_keys: 'write', calls: 'write' }, expiresAt: days(10) });
+    const longer = await createKey(db, diga, system, { name: 'hook longer', permissions: { calls: 'read' } });
+    const weaker = await createKey(db, diga, system, { name: 'hook weaker', permissions: { calls: 'read' }, expiresAt: days(10) });
+    const peer = await createKey(db, diga, system, { name: 'hook peer', permissions: { calls: 'read' }, expiresAt: days(20) });
+    const [{ projectId }] = (await db.select({ projectId: apiKeys.projectId }).from(apiKeys).where(eq(apiKeys.publicId, writer.key.id))) as [{ projectId: string }];
+    const state = async () => ({
+      webhookKey: (await db.select({ id: apiKeys.publicId }).from(apiKeys).where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.isWebhookKey, true))))[0]?.id,
+      changes: (await db.select().from(auditEvents).where(and(eq(auditEvents.projectId, projectId), eq(auditEvents.action, 'webhook_key.changed')))).length,
+    });
+    const choose = (key: string, keyId: string) => call(webhookRoute.PUT, { method: 'PUT', key, body: { keyId } });
+    const refused = async (key: string, keyId: string) => {
+      const before = await state();
+      const answer = await choose(key, keyId);
+      expect(answer.status, keyId).toBe(403);
+      expect(errorSchema.parse(answer.json).error.code).toBe('forbidden');
+      expect(await state()).toEqual(before);
+    };
+
+    // The current webhook key is stronger than the writer: it may not take it away.
+    expect((await choose(full, stronger.key.id)).status).toBe(200);
+    await refused(writer.secret, weaker.key.id);
+    await refused(writer.secret, writer.key.id);
+
+    // Nor may it choose a key with more permission, or one that works longer than itself.
+    expect((await choose(full, weaker.key.id)).status).toBe(200);
+    await refused(writer.secret, stronger.key.id);
+    await refused(writer.secret, longer.key.id);
+
+    // Within its ceiling, both ways, it may.
+    const chosen = await choose(writer.secret, peer.key.id);
+    expect(chosen.status).toBe(200);
+    expect(apiKeySchema(diga).parse(chosen.json)).toMatchObject({ id: peer.key.id, webhook: true });
+    expect((await state()).webhookKey).toBe(peer.key.id);
+    expect((await choose(writer.secret, writer.key.id)).status).toBe(200);
+    // A full-access key has no ceiling.
+    expect((await choose(full, longer.key.id)).status).toBe(200);
+    expect((await state()).webhookKey).toBe(longer.key.id);
   });
 
   it('acts on what the database holds, not on a cached verification', async () => {

@@ -43,19 +43,27 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
   return { id: result.id, wasWebhookKey: result.wasWebhookKey };
 }
 
-/** Makes this key the project's one webhook signing key; the previous one stops being it. */
+/**
+ * Makes this key the project's one webhook signing key; the previous one stops being it. A
+ * restricted key may neither choose nor unseat a key stronger or longer-lived than itself.
+ */
 export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string): Promise<ApiKeyJson> {
   return db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
     // Concurrent choices in one project take turns here; the partial unique index is the backstop.
     await lockProject(tx, manager.projectId);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
+    assertWithinCeiling(catalogue, manager, key);
     if (key.isWebhookKey) return toApiKeyJson(catalogue, key);
     const [previous] = await tx
-      .update(apiKeys)
-      .set({ isWebhookKey: false })
+      .select({ id: apiKeys.id, publicId: apiKeys.publicId, permissions: apiKeys.permissions, expiresAt: apiKeys.expiresAt })
+      .from(apiKeys)
       .where(and(eq(apiKeys.projectId, manager.projectId), eq(apiKeys.isWebhookKey, true)))
-      .returning({ publicId: apiKeys.publicId });
+      .for('update');
+    if (previous) {
+      assertWithinCeiling(catalogue, manager, previous);
+      await tx.update(apiKeys).set({ isWebhookKey: false }).where(eq(apiKeys.id, previous.id));
+    }
     const [updated] = await tx.update(apiKeys).set({ isWebhookKey: true }).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
     await recordAudit(tx, manager, {
       action: 'webhook_key.changed',
