@@ -23,6 +23,17 @@ describe('key secrets at rest', () => {
     expect(() => decryptSecret([v, iv, flipped.toString('base64url'), tag].join('.'), 'key_one', aesKey)).toThrow();
   });
 
+  it('refuses a truncated authentication tag, which GCM would otherwise accept as a shorter tag', () => {
+    const sealed = encryptSecret(secret, 'key_one', aesKey);
+    const [v, iv, body, tag] = sealed.split('.');
+    const full = Buffer.from(tag!, 'base64url');
+    expect(full.length).toBe(16);
+    for (const length of [4, 8, 12, 15]) {
+      const truncated = [v, iv, body, full.subarray(0, length).toString('base64url')].join('.');
+      expect(() => decryptSecret(truncated, 'key_one', aesKey), `${length} bytes`).toThrow();
+    }
+  });
+
   it('uses a fresh IV each time', () => {
     expect(encryptSecret(secret, 'key_one', aesKey)).not.toBe(encryptSecret(secret, 'key_one', aesKey));
   });

@@ -22,21 +22,25 @@ export function encryptionKeyBytes(encoded = loadSecrets().encryptionKey): Buffe
 }
 
 const VERSION = 'v1';
+/** Bytes of the GCM tag, pinned: unpinned, decryption accepts a tag cut to as little as 4 bytes. */
+const TAG_BYTES = 16;
 
 export function encryptSecret(secret: string, boundTo: string, key = encryptionKeyBytes()): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(boundTo));
   const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
   return [VERSION, iv, ciphertext, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
 }
 
-/** Throws if the ciphertext was altered, bound to another id, or made under another key. */
+/** Throws if the ciphertext was altered (its tag shortened too), bound to another id, or made under another key. */
 export function decryptSecret(sealed: string, boundTo: string, key = encryptionKeyBytes()): string {
   const [version, iv, ciphertext, tag] = sealed.split('.');
   if (version !== VERSION || !iv || !ciphertext || !tag) throw new Error('Unrecognised ciphertext format.');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  const authTag = Buffer.from(tag, 'base64url');
+  if (authTag.length !== TAG_BYTES) throw new Error('Unrecognised ciphertext format.');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(boundTo));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  decipher.setAuthTag(authTag);
   return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
 }
