@@ -27,8 +27,11 @@ export type Database = {
   dataDir?: string;
   /** PostgreSQL's connection string. */
   url?: string;
-  /** PostgreSQL only: calls `onMessage` for each NOTIFY on `channel`; resolves to an unlisten. */
-  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: calls `onMessage` for each NOTIFY on `channel`, and `onListen` each time the
+   * listening connection (re)starts; NOTIFYs sent while it was down are lost. Resolves to an unlisten.
+   */
+  listen?: (channel: string, onMessage: (payload: string) => void, onListen?: () => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -44,8 +47,8 @@ export function openDatabase(options: DatabaseOptions): Database {
       driver: 'postgres',
       db: drizzlePostgres(client, { schema }) as unknown as Db,
       url: options.url,
-      listen: async (channel, onMessage) => {
-        const { unlisten } = await client.listen(channel, onMessage);
+      listen: async (channel, onMessage, onListen) => {
+        const { unlisten } = await client.listen(channel, onMessage, onListen);
         return unlisten;
       },
       close: () => client.end({ timeout: 5 }),

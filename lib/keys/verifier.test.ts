@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
@@ -204,6 +205,20 @@ describeEachDatabase('the verification service', (current) => {
           await racing;
           expect(cache.get(hashKey(secret))).toBeUndefined();
           expect((await verifier.verify(secret, undefined, '192.0.2.6')).result.code).toBe('NOT_FOUND');
+        } finally {
+          await unlisten();
+        }
+      });
+
+      it('is told when the listening connection comes back, so a cache that may have missed a NOTIFY can start empty', async (context) => {
+        const { db, listen } = current();
+        if (!listen) return context.skip(); // PGlite: one process, no other node
+        let listens = 0;
+        const unlisten = await listen(KEY_CHANNEL, () => {}, () => listens++);
+        try {
+          await expect.poll(() => listens).toBe(1);
+          await db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'`);
+          await expect.poll(() => listens, { timeout: 15_000 }).toBe(2);
         } finally {
           await unlisten();
         }

@@ -28,8 +28,15 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   // them to choose how to find short searches), index-only scans find no visibility map, and
   // rows left by updates and deletes are never reclaimed. About a second at a million keys.
   if (database.driver === 'pglite') await database.db.execute(sql`vacuum (analyze)`);
-  // Other nodes' deletes, rotations and edits reach this node's verification cache at once.
-  if (database.listen) await database.listen(KEY_CHANNEL, (publicId) => verifyCache()?.dropKey(publicId));
+  // Other nodes' deletes, rotations and edits reach this node's verification cache at once. A
+  // reconnect may have missed some: the cache starts empty then, rather than wait out its lifetime.
+  if (database.listen) {
+    await database.listen(
+      KEY_CHANNEL,
+      (publicId) => verifyCache()?.dropKey(publicId),
+      () => verifyCache()?.clear(),
+    );
+  }
   // This process holds the embedded database; the CLI reaches it through the operator socket.
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
