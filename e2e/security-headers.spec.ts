@@ -22,6 +22,10 @@ test.describe('pages', () => {
       expect(headers['x-content-type-options']).toBe('nosniff');
       expect(headers['referrer-policy']).toBeTruthy();
       expect(headers['x-powered-by']).toBeUndefined();
+      expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(headers['cross-origin-resource-policy']).toBe('same-origin');
+      // Served over plain http here: no Strict-Transport-Security.
+      expect(headers['strict-transport-security']).toBeUndefined();
 
       // Every script in the HTML carries this response's nonce, and the next response gets another.
       const nonce = /'nonce-([^']+)'/.exec(scripts)![1]!;
@@ -60,4 +64,26 @@ test('API answers are not sniffed or cached', async ({ request }) => {
   }
   const verify = await request.post('/api/v1/keys/verify', { data: { key: 'kw_nope' } });
   expect(verify.headers()['cache-control']).toBe('no-store');
+});
+
+test('Strict-Transport-Security when a trusted proxy says the request came over https, and only then', async ({ request }) => {
+  // The e2e server trusts one proxy (KEYWARD_TRUSTED_PROXIES=1), as a deployment behind one would.
+  for (const path of ['/login', '/api/v1/openapi.json']) {
+    const https = await request.get(path, { headers: { 'x-forwarded-proto': 'https' }, maxRedirects: 0 });
+    expect(https.headers()['strict-transport-security'], path).toBe('max-age=63072000; includeSubDomains');
+    const http = await request.get(path, { headers: { 'x-forwarded-proto': 'http' }, maxRedirects: 0 });
+    expect(http.headers()['strict-transport-security'], path).toBeUndefined();
+  }
+});
+
+test('API answers carry the same-origin resource policy; verify is answered before Next, whatever its query', async ({ request }) => {
+  const openapi = await request.get('/api/v1/openapi.json');
+  expect(openapi.headers()['cross-origin-resource-policy']).toBe('same-origin');
+  for (const path of ['/api/v1/keys/verify', '/api/v1/keys/verify?x=1']) {
+    const verify = await request.post(path, { data: { key: 'kw_nope' } });
+    expect(verify.status(), path).toBe(200);
+    expect(verify.headers()['cache-control'], path).toBe('no-store');
+    // server.ts's own answer: Next would have added its static headers.
+    expect(verify.headers()['x-frame-options'], path).toBeUndefined();
+  }
 });

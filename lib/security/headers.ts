@@ -22,14 +22,35 @@ export function contentSecurityPolicy(nonce: string, development = process.env.N
 
 /**
  * Headers every response Next sends carries, pages and API alike (next.config.ts). server.ts's
- * verify answers carry only those that mean something to a machine (lib/api/verify-endpoint.ts).
+ * verify answers carry only those that mean something to a machine (lib/api/verify-endpoint.ts):
+ * the opener and resource policies guard documents and no-cors loads, and verify is neither.
  */
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'strict-origin-when-cross-origin',
   'x-frame-options': 'DENY',
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  // No cross-origin window keeps a handle on ours; no other site embeds our responses.
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
 };
+
+/** Two years, subdomains included: once a browser has seen it, it never speaks plain http to us. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=63072000; includeSubDomains';
+
+/**
+ * Whether Keyward is served over https, for Strict-Transport-Security: the configured public
+ * address (AUTH_URL) is https — then every response says so — or a trusted proxy
+ * (KEYWARD_TRUSTED_PROXIES > 0) forwarded the request with `X-Forwarded-Proto: https` (the last
+ * value, which the nearest proxy wrote). A client's own X-Forwarded-Proto counts for nothing.
+ * Browsers ignore the header on plain http anyway; this keeps it off http deployments.
+ */
+export function servedOverHttps(options: { publicUrl?: string; trustedProxies: number; forwardedProto?: string | string[] }): boolean {
+  if (options.publicUrl && /^https:/i.test(options.publicUrl)) return true;
+  if (options.trustedProxies <= 0 || options.forwardedProto === undefined) return false;
+  const proto = Array.isArray(options.forwardedProto) ? options.forwardedProto.join(',') : options.forwardedProto;
+  return proto.slice(proto.lastIndexOf(',') + 1).trim().toLowerCase() === 'https';
+}
 
 export function newNonce(): string {
   const bytes = new Uint8Array(16);
