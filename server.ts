@@ -1,16 +1,15 @@
 /**
  * Keyward's production server: one process, one port. It answers POST /api/v1/keys/verify
  * itself (the hot path every API call of our users makes, ~20× cheaper without the framework)
- * and hands every other request to Next. It also fixes X-Forwarded-For to the real client
- * address before Next sees it (KEYWARD_TRUSTED_PROXIES). `npm run build` compiles it to
- * dist/server.mjs, which `npm start` runs with plain node: run through tsx, a cached
- * verification cost about a third more CPU.
+ * and hands every other request to Next; lib/api/http-server.ts does both, and also fixes
+ * X-Forwarded-For, refuses unbounded bodies and holds the server's timeouts and connection cap.
+ * `npm run build` compiles this file to dist/server.mjs, which `npm start` runs with plain node:
+ * run through tsx, a cached verification cost about a third more CPU.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type http from 'node:http';
 import next from 'next';
 import { getDatabase } from './db/client';
-import { resolveClientAddress } from './lib/api/client-address';
-import { answerVerify, MAX_VERIFY_BODY_BYTES, type EndpointAnswer } from './lib/api/verify-endpoint';
+import { createHttpServer, serverLimitsFromEnv } from './lib/api/http-server';
 import { positiveIntFromEnv } from './lib/config/env';
 import { flushVerifierUsage } from './lib/keys/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
@@ -20,61 +19,14 @@ const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME || '0.0.0.0';
 const trustedProxies = positiveIntFromEnv('KEYWARD_TRUSTED_PROXIES', 0, 0);
 
-/** With its length, so the answer is one plain write rather than chunked encoding's several. */
-function send(response: ServerResponse, answer: EndpointAnswer): void {
-  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
-  response.end(answer.body);
-}
-
-const INTERNAL_ERROR: EndpointAnswer = {
-  status: 500,
-  headers: { 'content-type': 'application/json' },
-  body: '{"error":{"code":"internal","message":"Something went wrong."}}',
-};
-
-/**
- * Reads the body (at most MAX_VERIFY_BODY_BYTES) with plain stream callbacks and answers in the
- * same turn when Verifier needs no database: a cache hit makes no promise at all.
- */
-function verify(request: IncomingMessage, response: ServerResponse, address: string): void {
-  const reply = (body: string | undefined) => {
-    let answer: EndpointAnswer | Promise<EndpointAnswer>;
-    try {
-      answer = answerVerify(body, address);
-    } catch {
-      answer = INTERNAL_ERROR;
-    }
-    if (answer instanceof Promise) answer.then((done) => send(response, done), () => send(response, INTERNAL_ERROR));
-    else send(response, answer);
-  };
-  if (Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES) return reply(undefined);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_VERIFY_BODY_BYTES) chunks.push(chunk);
-  });
-  request.on('end', () => reply(size > MAX_VERIFY_BODY_BYTES ? undefined : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
-  request.on('error', () => response.destroy());
-}
-
 async function main(): Promise<void> {
+  const limits = serverLimitsFromEnv();
   // Secrets, migrations and the first administrator, before anything is answered.
   await prepareServerOrExit();
   const app = next({ dev: false, hostname, port });
   await app.prepare();
-  const handle = app.getRequestHandler();
-  const server = http.createServer((request, response) => {
-    const address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
-    if (request.method === 'POST' && request.url === '/api/v1/keys/verify') {
-      verify(request, response, address);
-      return;
-    }
-    request.headers['x-forwarded-for'] = address;
-    // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
-    delete request.headers['x-middleware-subrequest'];
-    void handle(request, response);
-  });
+  // Verify and the guards in front of Next: lib/api/http-server.ts.
+  const server = createHttpServer({ fallback: app.getRequestHandler(), trustedProxies, limits, publicUrl: process.env.AUTH_URL });
   server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
   stopOnSignals(server);
 }

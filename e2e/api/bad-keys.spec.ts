@@ -27,7 +27,7 @@ function mutants(secret: string): [string, string][] {
   ];
 }
 
-test('verify answers every mangled key with the same invalid answer, and oversize or empty input with 400', async ({ request }) => {
+test('verify answers every mangled key with the same invalid answer, empty input with 400 and oversize bodies with 413', async ({ request }) => {
   const project = await seedProject();
   const root = await rootKey(project.slug);
   const address = testAddress();
@@ -38,14 +38,24 @@ test('verify answers every mangled key with the same invalid answer, and oversiz
   }
   for (const [what, key] of [
     ['empty', ''],
-    ['1 MB', 'k'.repeat(1024 * 1024)],
-    ['1 MB of a real key', root.secret.repeat(Math.ceil((1024 * 1024) / root.secret.length))],
     ['a number', 42],
     ['null', null],
   ] as const) {
     const answer = await verifyOverHttp(request, key, undefined, address);
     expect(answer.status, what).toBe(400);
     expect(answer.body.error?.code, what).toBe('invalid_input');
+  }
+  // Answered from the Content-Length, before the body is read; the connection is closed after.
+  for (const [what, key] of [
+    ['1 MB', 'k'.repeat(1024 * 1024)],
+    ['1 MB of a real key', root.secret.repeat(Math.ceil((1024 * 1024) / root.secret.length))],
+  ] as const) {
+    for (const path of ['/api/v1/keys/verify', '/api/v1/keys/verify?x=1']) {
+      const response = await request.post(path, { data: { key }, headers: { 'x-forwarded-for': address } });
+      expect(response.status(), `${what} ${path}`).toBe(413);
+      expect(response.headers()['connection'], `${what} ${path}`).toBe('close');
+      expect(((await response.json()) as { error: { code: string } }).error.code, `${what} ${path}`).toBe('payload_too_large');
+    }
   }
   expect((await verifyOverHttp(request, root.secret, undefined, address)).body.code).toBe('VALID');
 });

@@ -1,8 +1,10 @@
 /**
  * The REST API's HTTP plumbing: JSON answers that are never cached, and request bodies read as
- * JSON within a size limit. Bad bodies become 400 answers here, before any domain code runs.
+ * JSON within a size limit (lib/api/body-limit.ts), after the caller is authenticated. Bad bodies
+ * become 400 answers here, before any domain code runs.
  */
 import { DomainError } from '@/lib/errors';
+import { BodyTooLarge, readBodyWithin } from './body-limit';
 import { errorBody, errorResponseParts } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -25,37 +27,6 @@ export function errorResponse(error: unknown): Response {
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-function tooLarge(limit: number): DomainError {
-  return new DomainError('invalid_input', `The body must be at most ${limit} bytes.`, { _: ['Body too large.'] });
-}
-
-/** Reads at most `limit` bytes of the body, stopping (not buffering) once it is larger. */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length'));
-  if (declared > limit) throw tooLarge(limit);
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };
 
 /** The body as parsed JSON, or the 400 to answer: wrong type, too large, not UTF-8, not JSON. */
@@ -68,9 +39,14 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await readLimited(request, limit));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await readBodyWithin(request, limit));
   } catch (error) {
-    if (error instanceof DomainError) return { ok: false, response: errorResponse(error) };
+    if (error instanceof BodyTooLarge) {
+      // The API's documented 400; the rest of the body stays unread, so the connection cannot be reused.
+      const response = errorResponse(new DomainError('invalid_input', error.message, { _: ['Body too large.'] }));
+      response.headers.set('connection', 'close');
+      return { ok: false, response };
+    }
     return { ok: false, response: json(400, errorBody('invalid_json', 'The body must be UTF-8 JSON.', { _: ['Invalid UTF-8.'] })) };
   }
   try {

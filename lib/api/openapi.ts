@@ -30,6 +30,7 @@ const ERRORS = {
   403: 'The key lacks the API Keys permission, or the change would grant more than the key holds.',
   404: 'No such key in this key’s project (another project’s id included).',
   409: 'The key is being changed by another request.',
+  413: 'The body is over the limit; it is answered at the first byte over, and the connection closed.',
   429: 'Too many failed attempts from this address.',
 } as const;
 
@@ -167,6 +168,7 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
             responses: {
               '200': ok('The verdict; `valid` is false for unknown, expired or insufficient keys.', verifyResultSchema(catalogue)),
               '400': errors(400)['400']!,
+              '413': errors(413)['413']!,
               '429': {
                 description: ERRORS[429],
                 headers: { 'Retry-After': { schema: { type: 'integer' } } },

@@ -1,11 +1,12 @@
 /**
  * POST /api/v1/keys/verify as a plain function of (body text, client address) → (status,
  * headers, JSON text), so the node:http fast path and the Next route handler share every line
- * but their adapters. Invalid input is a 400 with field errors, never a 500; the database being
- * away is a 503, never VALID.
+ * but their adapters. Invalid input is a 400 with field errors, never a 500; a body over the limit
+ * a 413; the database being away is a 503, never VALID.
  */
 import { verifier, type VerifyOutcome } from '@/lib/keys/verifier';
 import type { VerifyResult } from '@/lib/keys/verify';
+import { tooLargeBody } from './body-limit';
 import { errorBody, errorResponseParts } from './errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
@@ -36,14 +37,18 @@ function answerError(error: unknown): EndpointAnswer {
   return answer(status, body);
 }
 
+/** A body over MAX_VERIFY_BODY_BYTES: answered as soon as the limit is passed, and the connection closed. */
+export const VERIFY_BODY_TOO_LARGE: EndpointAnswer = {
+  status: 413,
+  headers: { ...JSON_HEADERS, connection: 'close' },
+  body: tooLargeBody(MAX_VERIFY_BODY_BYTES),
+};
+
 /**
- * `body` is undefined when it was larger than MAX_VERIFY_BODY_BYTES. The answer is synchronous
- * unless the database must be asked (see Verifier.verify); it never rejects.
+ * The answer to a body of at most MAX_VERIFY_BODY_BYTES. It is synchronous unless the database
+ * must be asked (see Verifier.verify); it never rejects.
  */
-export function answerVerify(body: string | undefined, clientAddress: string): EndpointAnswer | Promise<EndpointAnswer> {
-  if (body === undefined) {
-    return answer(400, errorBody('invalid_input', `The body must be at most ${MAX_VERIFY_BODY_BYTES} bytes.`, { _: ['Body too large.'] }));
-  }
+export function answerVerify(body: string, clientAddress: string): EndpointAnswer | Promise<EndpointAnswer> {
   let input: unknown;
   try {
     input = JSON.parse(body);
@@ -54,10 +59,14 @@ export function answerVerify(body: string | undefined, clientAddress: string): E
     return answer(400, errorBody('invalid_input', 'The body must be a JSON object.', { _: ['Expected an object.'] }));
   }
   const { key, require, ...extra } = input as Record<string, unknown>;
-  const fields: Record<string, string[]> = {};
-  if (typeof key !== 'string' || key.length === 0) fields.key = ['key is required and must be a string.'];
-  for (const name of Object.keys(extra)) fields[name] = ['Unknown field.'];
-  if (Object.keys(fields).length) return answer(400, errorBody('invalid_input', 'Invalid request body.', fields));
+  const unknown = Object.keys(extra);
+  if (typeof key !== 'string' || key.length === 0 || unknown.length) {
+    // No prototype: JSON.parse makes `__proto__` an own field, which a plain object's setter would swallow.
+    const fields: Record<string, string[]> = Object.create(null);
+    if (typeof key !== 'string' || key.length === 0) fields.key = ['key is required and must be a string.'];
+    for (const name of unknown) fields[name] = ['Unknown field.'];
+    return answer(400, errorBody('invalid_input', 'Invalid request body.', fields));
+  }
   let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
     outcome = verifier().verify(key, require, clientAddress);

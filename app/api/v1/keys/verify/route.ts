@@ -1,13 +1,20 @@
-import { answerVerify, MAX_VERIFY_BODY_BYTES } from '@/lib/api/verify-endpoint';
+import { BodyTooLarge, readBodyWithin } from '@/lib/api/body-limit';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/api/verify-endpoint';
 import { clientAddress } from '@/lib/api/client-address';
 
-// Under `npm start`, server.ts answers this path before Next; this handler serves `next dev`
-// with the same code.
+// Under `npm start`, server.ts answers this path (whatever its query string) before Next; this
+// handler serves `next dev` with the same code, and reads no more of the body than the fast path.
 export const dynamic = 'force-dynamic';
 
+const toResponse = (answer: EndpointAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
+
 export async function POST(request: Request): Promise<Response> {
-  const text = await request.text();
-  const body = Buffer.byteLength(text) > MAX_VERIFY_BODY_BYTES ? undefined : text;
-  const answer = await answerVerify(body, clientAddress(request.headers));
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBodyWithin(request, MAX_VERIFY_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return toResponse(VERIFY_BODY_TOO_LARGE);
+    throw error;
+  }
+  return toResponse(await answerVerify(new TextDecoder().decode(bytes), clientAddress(request.headers)));
 }

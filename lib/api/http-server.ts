@@ -1,0 +1,246 @@
+/**
+ * The front of the production server (server.ts), a node:http server that tests drive over real
+ * HTTP without a Next build. It answers every request for /api/v1/keys/verify itself, whatever
+ * the query string or the form of the request target, reading at most MAX_VERIFY_BODY_BYTES. It
+ * refuses the bodies Next would read whole before anything is authenticated, fixes
+ * X-Forwarded-For, and sets the timeouts and the connection cap that keep slow senders from
+ * holding the server. It never reads a body past its limit: a refusal closes the connection.
+ */
+import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { positiveIntFromEnv } from '@/lib/config/env';
+import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from '@/lib/security/headers';
+import { MAX_CONSOLE_BODY_BYTES, tooLargeBody } from './body-limit';
+import { resolveClientAddress } from './client-address';
+import { errorBody } from './errors';
+import { MAX_BODY_BYTES } from './http';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from './verify-endpoint';
+
+export const VERIFY_PATH = '/api/v1/keys/verify';
+
+export type ServerLimits = {
+  /** From a request's first byte (or a new connection) to the end of its headers. */
+  headersTimeoutMs: number;
+  /** From a request's first byte to the end of its body. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond it are closed as soon as they are accepted. */
+  maxConnections: number;
+  /** From a verify body's first byte to its last. */
+  verifyBodyTimeoutMs: number;
+};
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  verifyBodyTimeoutMs: 5_000,
+};
+
+export function serverLimitsFromEnv(): ServerLimits {
+  const limits: ServerLimits = {
+    headersTimeoutMs: positiveIntFromEnv('KEYWARD_HEADERS_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: positiveIntFromEnv('KEYWARD_REQUEST_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.requestTimeoutMs),
+    keepAliveTimeoutMs: positiveIntFromEnv('KEYWARD_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs),
+    maxConnections: positiveIntFromEnv('KEYWARD_MAX_CONNECTIONS', DEFAULT_SERVER_LIMITS.maxConnections),
+    verifyBodyTimeoutMs: positiveIntFromEnv('KEYWARD_VERIFY_BODY_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.verifyBodyTimeoutMs),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error(`KEYWARD_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs}) must not be more than KEYWARD_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}).`);
+  }
+  return limits;
+}
+
+/**
+ * The path a request target names, as Next routes it: origin or absolute form, dot segments
+ * resolved, escapes decoded, query ignored. The verify path, with or without a query, is
+ * recognised without parsing.
+ */
+export function pathnameOf(target: string): string {
+  if (target.startsWith(VERIFY_PATH) && (target.length === VERIFY_PATH.length || target.charCodeAt(VERIFY_PATH.length) === 63 /* ? */)) {
+    return VERIFY_PATH;
+  }
+  let pathname: string;
+  try {
+    pathname = new URL(target, 'http://keyward.invalid').pathname;
+  } catch {
+    return target;
+  }
+  if (!pathname.includes('%')) return pathname;
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+const refusal = (status: number, body: string, headers: Record<string, string> = {}): EndpointAnswer => ({
+  status,
+  headers: { ...JSON_HEADERS, ...headers, connection: 'close' },
+  body,
+});
+
+const VERIFY_METHOD_NOT_ALLOWED = refusal(405, JSON.stringify(errorBody('method_not_allowed', 'Use POST.')), { allow: 'POST' });
+const CONSOLE_BODY_TOO_LARGE = refusal(413, tooLargeBody(MAX_CONSOLE_BODY_BYTES));
+const LENGTH_REQUIRED = refusal(411, JSON.stringify(errorBody('length_required', 'Send the body with a Content-Length.')));
+const verifyTimeout = (ms: number) => refusal(408, JSON.stringify(errorBody('request_timeout', `The body must arrive within ${ms} ms.`)));
+
+const INTERNAL_ERROR: EndpointAnswer = {
+  status: 500,
+  headers: { 'content-type': 'application/json' },
+  body: '{"error":{"code":"internal","message":"Something went wrong."}}',
+};
+
+/**
+ * What server.ts refuses before Next reads a body that nothing has authenticated yet: Auth.js
+ * reads its POSTs whole, and for pages (server actions, sign-in) Next first copies the body for
+ * proxy.ts, up to 10 MB. A declared Content-Length is checked here and the parser delivers no
+ * more than it; a body without one (chunked) could not be stopped once Next reads it, and no
+ * browser sends one. The REST API authenticates first, then reads within its own limit.
+ */
+function nextBodyRefusal(request: IncomingMessage, pathname: string): EndpointAnswer | undefined {
+  if (pathname.startsWith('/api/v1/')) return undefined;
+  const length = request.headers['content-length'];
+  if (length !== undefined) return Number(length) > MAX_CONSOLE_BODY_BYTES ? CONSOLE_BODY_TOO_LARGE : undefined;
+  return request.headers['transfer-encoding'] === undefined ? undefined : LENGTH_REQUIRED;
+}
+
+/** Requests refused before their body, with Expect: 100-continue: the client never sends it. */
+function refusalBeforeBody(request: IncomingMessage): EndpointAnswer | undefined {
+  const pathname = pathnameOf(request.url ?? '/');
+  if (pathname !== VERIFY_PATH) return nextBodyRefusal(request, pathname);
+  if (request.method !== 'POST') return VERIFY_METHOD_NOT_ALLOWED;
+  return Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES ? VERIFY_BODY_TOO_LARGE : undefined;
+}
+
+export type FrontOptions = {
+  /** Every request that is not verify's: Next's request handler. */
+  fallback: (request: IncomingMessage, response: ServerResponse) => unknown;
+  trustedProxies: number;
+  limits: ServerLimits;
+  /** The configured public address (AUTH_URL), which decides Strict-Transport-Security. */
+  publicUrl?: string;
+};
+
+/**
+ * The server's two listeners: `request`, and `checkContinue` for requests that wait for 100
+ * Continue before sending their body (curl does above 1 MB), refused without it when they would be.
+ */
+export function createListeners(options: FrontOptions): { request: RequestListener; checkContinue: RequestListener } {
+  const { fallback, trustedProxies } = options;
+  const verifyBodyTimeoutMs = options.limits.verifyBodyTimeoutMs;
+  const alwaysHttps = servedOverHttps({ publicUrl: options.publicUrl, trustedProxies: 0 });
+  const transport = alwaysHttps ? { 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : undefined;
+
+  /** With its length, so the answer is one plain write rather than chunked encoding's several. */
+  const send = (response: ServerResponse, answer: EndpointAnswer): void => {
+    const length = Buffer.byteLength(answer.body);
+    response.writeHead(answer.status, transport ? { ...answer.headers, ...transport, 'content-length': length } : { ...answer.headers, 'content-length': length });
+    response.end(answer.body);
+  };
+
+  /** Stops reading (the socket too, once the stream's buffer is full) and answers; the answer closes the connection. */
+  const refuse = (request: IncomingMessage, response: ServerResponse, answer: EndpointAnswer): void => {
+    request.pause();
+    if (!response.headersSent) send(response, answer);
+  };
+
+  const reply = (response: ServerResponse, body: string, address: string): void => {
+    let answer: EndpointAnswer | Promise<EndpointAnswer>;
+    try {
+      answer = answerVerify(body, address);
+    } catch {
+      answer = INTERNAL_ERROR;
+    }
+    if (answer instanceof Promise) answer.then((done) => send(response, done), () => send(response, INTERNAL_ERROR));
+    else send(response, answer);
+  };
+
+  /**
+   * Reads the body with plain stream callbacks and answers in the same turn when Verifier needs
+   * no database: a cache hit makes no promise at all. The whole body usually arrives with the
+   * headers, so the body deadline's timer is set only for one that has not.
+   */
+  const verify = (request: IncomingMessage, response: ServerResponse, address: string): void => {
+    if (Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES) return refuse(request, response, VERIFY_BODY_TOO_LARGE);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let deadline: NodeJS.Timeout | undefined;
+    const stop = (answer: EndpointAnswer) => {
+      clearTimeout(deadline);
+      request.removeListener('data', onData).removeListener('end', onEnd);
+      refuse(request, response, answer);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_VERIFY_BODY_BYTES) return stop(VERIFY_BODY_TOO_LARGE);
+      chunks.push(chunk);
+      if (deadline === undefined && !request.complete) deadline = setTimeout(() => stop(verifyTimeout(verifyBodyTimeoutMs)), verifyBodyTimeoutMs);
+    };
+    const onEnd = () => {
+      if (deadline !== undefined) clearTimeout(deadline);
+      reply(response, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), address);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', () => {
+      clearTimeout(deadline);
+      response.destroy();
+    });
+  };
+
+  const onRequest: RequestListener = (request, response) => {
+    const address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
+    const url = request.url ?? '/';
+    const pathname = url === VERIFY_PATH ? VERIFY_PATH : pathnameOf(url);
+    if (pathname === VERIFY_PATH) {
+      if (request.method === 'POST') verify(request, response, address);
+      else refuse(request, response, VERIFY_METHOD_NOT_ALLOWED);
+      return;
+    }
+    const refused = nextBodyRefusal(request, pathname);
+    if (refused) return refuse(request, response, refused);
+    // A REST body the handler will not read to its end (too large, or no caller): close rather than drain it.
+    if (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      response.setHeader('connection', 'close');
+    }
+    if (alwaysHttps || servedOverHttps({ trustedProxies, forwardedProto: request.headers['x-forwarded-proto'] })) {
+      response.setHeader('strict-transport-security', STRICT_TRANSPORT_SECURITY);
+    }
+    request.headers['x-forwarded-for'] = address;
+    // Next's internal header: never accepted from outside (it once skipped the proxy entirely).
+    delete request.headers['x-middleware-subrequest'];
+    void fallback(request, response);
+  };
+
+  const onCheckContinue: RequestListener = (request, response) => {
+    const refused = refusalBeforeBody(request);
+    if (refused) return send(response, refused);
+    response.writeContinue();
+    onRequest(request, response);
+  };
+
+  return { request: onRequest, checkContinue: onCheckContinue };
+}
+
+/** The server with its listeners, its limits and its connection cap. */
+export function createHttpServer(options: FrontOptions): http.Server {
+  const { limits } = options;
+  const listeners = createListeners(options);
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often those two timeouts are checked (Node's default, 30 s, would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 4)),
+    },
+    listeners.request,
+  );
+  server.maxConnections = limits.maxConnections;
+  server.on('checkContinue', listeners.checkContinue);
+  return server;
+}
