@@ -19,16 +19,23 @@ export class DomainError extends Error {
 
 /** Turns a failed zod parse into a DomainError that keeps every field's messages. */
 export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[]): DomainError {
-  const fieldErrors: FieldErrors = {};
+  // A Map, then own properties: a plain object's `__proto__` setter would swallow that field's name.
+  const fields = new Map<string, string[]>();
+  const add = (field: string, message: string) => {
+    const messages = fields.get(field);
+    if (messages) messages.push(message);
+    else fields.set(field, [message]);
+  };
   for (const issue of issues) {
     const at = issue.path.map(String);
     // A strict object's extra fields: each is named as a field of its own.
     if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-      for (const key of issue.keys) (fieldErrors[[...at, key].join('.')] ??= []).push('Unknown field.');
+      for (const key of issue.keys) add([...at, key].join('.'), 'Unknown field.');
       continue;
     }
-    (fieldErrors[at.join('.') || '_'] ??= []).push(issue.message);
+    add(at.join('.') || '_', issue.message);
   }
+  const fieldErrors: FieldErrors = Object.fromEntries(fields);
   const summary = Object.entries(fieldErrors)
     .map(([field, messages]) => (field === '_' ? messages[0] : `${field}: ${messages[0]}`))
     .join('; ');
