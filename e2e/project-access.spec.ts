@@ -57,6 +57,8 @@ test('the project switcher lists the user’s projects and moves between them', 
 test('an admin demoted while the page is open is refused on the next action, and nothing changes', async ({ page }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
+  // Someone stays administrator: the CLI, like the console, keeps a project's last one.
+  await seedUser(project.slug, 'admin');
   await signIn(page, admin, `/login?callbackUrl=/projects/${project.slug}/settings/general`);
   await expect(page.getByLabel('Project name')).toHaveValue(project.name);
 
