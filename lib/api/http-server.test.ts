@@ -255,6 +255,47 @@ describeEachDatabase('the production server front', (current) => {
   });
 });
 
+describe('refusals a client is still sending into', () => {
+  /**
+   * Writes `head` and then `bodyBytes` more, as a client would, but reads nothing for 300 ms — a
+   * busy client. The status line it then finds, if any: a reset in the meantime loses it.
+   */
+  const busyClient = (port: number, head: string, bodyBytes: number) =>
+    new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(head);
+        socket.write(Buffer.alloc(bodyBytes, 'k'));
+      });
+      socket.pause();
+      setTimeout(() => socket.resume(), 300);
+      let answer = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(answer.split('\r\n')[0]!));
+    });
+
+  it('answers a 1 MB header with 431 that a client still sending reads, not a reset', async () => {
+    const front = await startFront();
+    try {
+      const head = `GET /api/v1/keys HTTP/1.1\r\nHost: x\r\nX-Big: ${'k'.repeat(1024 * 1024)}`;
+      expect(await busyClient(front.port, head, 8 * 1024 * 1024)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('answers an oversized verify body with 413 that a client still sending reads, not a reset', async () => {
+    const front = await startFront();
+    try {
+      const head = 'POST /api/v1/keys/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n';
+      expect(await busyClient(front.port, head, 4 * 1024 * 1024)).toBe('HTTP/1.1 413 Payload Too Large');
+    } finally {
+      await front.close();
+    }
+  });
+});
+
 describe('the connection cap and Strict-Transport-Security', () => {
   it('closes connections beyond the cap at once', async () => {
     const front = await startFront({ limits: { ...LIMITS, maxConnections: 2 } });

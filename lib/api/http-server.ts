@@ -7,6 +7,7 @@
  * holding the server. It never reads a body past its limit: a refusal closes the connection.
  */
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { positiveIntFromEnv } from '@/lib/config/env';
 import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from '@/lib/security/headers';
 import { MAX_CONSOLE_BODY_BYTES, tooLargeBody } from './body-limit';
@@ -108,6 +109,30 @@ function nextBodyRefusal(request: IncomingMessage, pathname: string): EndpointAn
   return request.headers['transfer-encoding'] === undefined ? undefined : LENGTH_REQUIRED;
 }
 
+/** How long a refused connection stays open, unread, for its client to read the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * Closes a connection whose client may still be sending into it: our side ends at once (FIN
+ * after the answer) and nothing more is read, but the socket is freed only when the client
+ * closes too, or after LINGER_MS. Destroying it at once would make the kernel answer the unread
+ * bytes with a reset, which can reach the client before it has read the answer, and lose it.
+ */
+function closeAfterAnswer(socket: Duplex): void {
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Node's own answers to requests its parser refuses, sent as closeAfterAnswer closes. */
+function parserRefusal(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return '413 Payload Too Large';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
+}
+
 /** Requests refused before their body, with Expect: 100-continue: the client never sends it. */
 function refusalBeforeBody(request: IncomingMessage): EndpointAnswer | undefined {
   const pathname = pathnameOf(request.url ?? '/');
@@ -142,9 +167,15 @@ export function createListeners(options: FrontOptions): { request: RequestListen
     response.end(answer.body);
   };
 
-  /** Stops reading (the socket too, once the stream's buffer is full) and answers; the answer closes the connection. */
+  /**
+   * Stops reading (the socket too, once the stream's buffer is full) and answers; the answer
+   * closes the connection. Node would destroy the socket right after it (destroySoon): it
+   * lingers instead, so a client still sending reads its answer rather than a reset.
+   */
   const refuse = (request: IncomingMessage, response: ServerResponse, answer: EndpointAnswer): void => {
     request.pause();
+    const socket = request.socket;
+    socket.destroySoon = () => closeAfterAnswer(socket);
     if (!response.headersSent) send(response, answer);
   };
 
@@ -206,6 +237,8 @@ export function createListeners(options: FrontOptions): { request: RequestListen
     // A REST body the handler will not read to its end (too large, or no caller): close rather than drain it.
     if (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       response.setHeader('connection', 'close');
+      const socket = request.socket;
+      socket.destroySoon = () => closeAfterAnswer(socket);
     }
     if (alwaysHttps || servedOverHttps({ trustedProxies, forwardedProto: request.headers['x-forwarded-proto'] })) {
       response.setHeader('strict-transport-security', STRICT_TRANSPORT_SECURITY);
@@ -241,6 +274,17 @@ export function createHttpServer(options: FrontOptions): http.Server {
     listeners.request,
   );
   server.maxConnections = limits.maxConnections;
+  // A request the parser refuses (a 1 MB header, say) is answered as Node would, but closed
+  // with closeAfterAnswer rather than destroyed under a client that is still sending it.
+  const refused = new WeakSet<Duplex>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (refused.has(socket)) return;
+    refused.add(socket);
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
+    socket.write(`HTTP/1.1 ${parserRefusal(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    closeAfterAnswer(socket);
+  });
   server.on('checkContinue', listeners.checkContinue);
   return server;
 }
