@@ -61,6 +61,8 @@ export type KeyJson = {
   permissions: Record<string, string> | null;
   webhook: boolean;
   previousSecretExpiresAt: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
 };
 
 /** Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten). */

@@ -57,7 +57,7 @@ type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string;
 
 /**
  * Sends a request on a connection of its own. `endless`: a chunked body that never ends (a chunk
- * every 2 ms until the connection closes). Resolves with the answer and a promise of the
+ * over the verify limit every 2 ms until the connection closes). Resolves with the answer and a promise of the
  * connection's close; errors from writing into a closed connection are expected and ignored.
  */
 function send(port: number, target: string, options: { method?: string; headers?: Record<string, string>; body?: string; endless?: boolean } = {}): Promise<Answer> {
@@ -65,9 +65,7 @@ function send(port: number, target: string, options: { method?: string; headers?
     const request = http.request({ host: '127.0.0.1', port, method: options.method ?? 'POST', path: target, headers: options.headers, agent: false });
     let continued = false;
     let chunksSent = 0;
-    let pump: NodeJS.Timeout | undefined;
     const closed = new Promise<void>((done) => request.once('socket', (socket) => socket.once('close', () => done())));
-    void closed.then(() => clearInterval(pump));
     request.on('continue', () => (continued = true));
     request.on('error', (error) => {
       if (chunksSent === 0) reject(error);
@@ -80,13 +78,16 @@ function send(port: number, target: string, options: { method?: string; headers?
       response.on('error', () => {});
     });
     if (options.endless) {
-      const chunk = Buffer.alloc(1024, 'k');
+      // Each write is already over the limit, so the limit, not the body deadline, answers
+      // however long a busy machine takes between two writes.
+      const chunk = Buffer.alloc(MAX_VERIFY_BODY_BYTES + 1024, 'k');
       request.flushHeaders();
-      pump = setInterval(() => {
+      const pump = setInterval(() => {
         if (request.destroyed || request.socket?.destroyed) return clearInterval(pump);
         request.write(chunk);
         chunksSent++;
       }, 2);
+      void closed.then(() => clearInterval(pump));
     } else if (options.headers?.expect) {
       request.flushHeaders();
     } else {
