@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
-import { analyzeKeys, ensureProject, seedKeys } from '@/db/seed';
+import { analyzeKeys, ensureProject, seedKeys } from '@/lib/seed/keys';
 import type { Actor } from '@/lib/keys/actor';
 import { listKeys, type ListKeysRequest } from '@/lib/keys/list';
 import { digaCatalogue as catalogue } from '@/lib/permissions/presets';
