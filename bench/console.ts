@@ -13,8 +13,8 @@
  * ratio 1M / 1k; nothing is asserted. Issue 3's target, on PostgreSQL: the 1M median within 3×
  * of the 1k median and under 100 ms.
  *
- * PostgreSQL: DATABASE_URL's database if set (the bench's two projects are deleted afterwards),
- * else a temporary database created on 127.0.0.1 and dropped. PGlite: a temporary data dir.
+ * PostgreSQL: a temporary database beside DATABASE_URL's (else on 127.0.0.1), dropped afterwards.
+ * PGlite: a temporary data dir, removed afterwards.
  *
  * Options: --drivers postgres,pglite  --sizes 1000,100000,1000000  --pglite-max <n> (largest
  * PGlite size, default all)  --other <n> (keys in the other project, default 50000)
@@ -22,22 +22,15 @@
  * an embedded deployment never gets statistics or a visibility map unless someone runs VACUUM)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { inArray } from 'drizzle-orm';
-import postgres from 'postgres';
-import { openDatabase, type Database } from '@/db/client';
+import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
-import { projects, users } from '@/db/schema';
-import { analyzeKeys, ensureProject, seedKeys } from '@/db/seed';
+import { analyzeKeys, ensureProject, seedKeys } from '@/lib/seed/keys';
 import type { Actor } from '@/lib/keys/actor';
 import { listKeys, type ListKeysRequest } from '@/lib/keys/list';
 import { digaCatalogue as catalogue } from '@/lib/permissions/presets';
-
-type Driver = Database['driver'];
+import { temporaryDatabase, type Driver } from '@/lib/testing/temporary-database';
 
 /** A database to run on, and how to get rid of it afterwards. */
 type Target = { database: Database; label: string; dispose(): Promise<void> };
@@ -120,37 +113,15 @@ async function timeCase(db: Database['db'], actor: Actor, testCase: Case, runs: 
 // ---------------------------------------------------------------------------------------------
 // Databases
 
-async function postgresTarget(): Promise<Target> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const database = openDatabase({ driver: 'postgres', url, max: 4 });
-    return { database, label: `PostgreSQL (${new URL(url).pathname.slice(1)}, DATABASE_URL)`, dispose: () => database.close() };
-  }
-  const server = 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `keyward_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const database = openDatabase({ driver: 'postgres', url: server.replace(/\/postgres$/, `/${name}`), max: 4 });
+async function temporaryTarget(driver: Driver): Promise<Target> {
+  const temporary = await temporaryDatabase(driver, { prefix: 'keyward_bench' });
+  const database = temporary.open(4);
   return {
     database,
-    label: `PostgreSQL (temporary database ${name})`,
+    label: driver === 'postgres' ? `PostgreSQL (temporary database ${temporary.name})` : `PGlite (temporary data dir ${temporary.name})`,
     dispose: async () => {
       await database.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end({ timeout: 5 });
-    },
-  };
-}
-
-function pgliteTarget(): Target {
-  const dir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-'));
-  const database = openDatabase({ driver: 'pglite', dataDir: path.join(dir, 'pglite') });
-  return {
-    database,
-    label: `PGlite (temporary data dir ${dir})`,
-    dispose: async () => {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
+      await temporary.drop();
     },
   };
 }
@@ -176,50 +147,42 @@ async function benchTarget(target: Target, options: Options): Promise<Result> {
   const concurrency = database.driver === 'postgres' ? 2 : 1;
   const result: Result = { label: target.label, sizes: options.sizes, seedSeconds: [], medians: CASES.map(() => []), notes: [] };
 
-  try {
-    const otherMs = await seedKeys(db, { projectId: other.project.id, count: options.other, concurrency, catalogue });
-    console.log(`  other project: ${fmt(options.other)} keys seeded in ${(otherMs / 1000).toFixed(1)} s`);
+  const otherMs = await seedKeys(db, { projectId: other.project.id, count: options.other, concurrency, catalogue });
+  console.log(`  other project: ${fmt(options.other)} keys seeded in ${(otherMs / 1000).toFixed(1)} s`);
 
-    let held = 0;
-    for (const size of options.sizes) {
-      let lastLog = 0;
-      const ms = await seedKeys(db, {
-        projectId: project.id,
-        count: size - held,
-        concurrency,
-        catalogue,
-        onProgress: (written, elapsed) => {
-          if (elapsed - lastLog < 15_000) return;
-          lastLog = elapsed;
-          console.log(`    … ${fmt(held + written)} keys (${(elapsed / 1000).toFixed(0)} s)`);
-        },
-      });
-      held = size;
-      let after = 'not vacuumed or analyzed';
-      if (options.vacuum) {
-        const analyzeStarted = performance.now();
-        await analyzeKeys(db);
-        after = `vacuum + analyze ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s`;
-      }
-      result.seedSeconds.push(ms / 1000);
-      console.log(`  ${fmt(size)} keys: seeded in ${(ms / 1000).toFixed(1)} s, ${after}; timing…`);
+  let held = 0;
+  for (const size of options.sizes) {
+    let lastLog = 0;
+    const ms = await seedKeys(db, {
+      projectId: project.id,
+      count: size - held,
+      concurrency,
+      catalogue,
+      onProgress: (written, elapsed) => {
+        if (elapsed - lastLog < 15_000) return;
+        lastLog = elapsed;
+        console.log(`    … ${fmt(held + written)} keys (${(elapsed / 1000).toFixed(0)} s)`);
+      },
+    });
+    held = size;
+    let after = 'not vacuumed or analyzed';
+    if (options.vacuum) {
+      const analyzeStarted = performance.now();
+      await analyzeKeys(db);
+      after = `vacuum + analyze ${((performance.now() - analyzeStarted) / 1000).toFixed(1)} s`;
+    }
+    result.seedSeconds.push(ms / 1000);
+    console.log(`  ${fmt(size)} keys: seeded in ${(ms / 1000).toFixed(1)} s, ${after}; timing…`);
 
-      const seen = new Set<string>();
-      for (const [i, testCase] of CASES.entries()) {
-        const timed = await timeCase(db, testCase.other ? otherActor : actor, testCase, options.runs, options.warmups);
-        result.medians[i]!.push(timed.ms);
-        const search = testCase.query.q ? `"${testCase.query.q}"` : '';
-        if (testCase.middle) seen.add(`${search ? `${search} ` : ''}middle page = ${fmt(timed.page)}`);
-        else if (search) seen.add(`${testCase.other ? 'other project ' : ''}${search} matches ${timed.total}`);
-      }
-      result.notes.push(`${shortSize(size)}: ${[...seen].join(', ')}`);
+    const seen = new Set<string>();
+    for (const [i, testCase] of CASES.entries()) {
+      const timed = await timeCase(db, testCase.other ? otherActor : actor, testCase, options.runs, options.warmups);
+      result.medians[i]!.push(timed.ms);
+      const search = testCase.query.q ? `"${testCase.query.q}"` : '';
+      if (testCase.middle) seen.add(`${search ? `${search} ` : ''}middle page = ${fmt(timed.page)}`);
+      else if (search) seen.add(`${testCase.other ? 'other project ' : ''}${search} matches ${timed.total}`);
     }
-  } finally {
-    if (process.env.DATABASE_URL && database.driver === 'postgres') {
-      // Someone's own database: leave it as it was.
-      await db.delete(projects).where(inArray(projects.id, [project.id, other.project.id]));
-      await db.delete(users).where(inArray(users.id, [adminId!]));
-    }
+    result.notes.push(`${shortSize(size)}: ${[...seen].join(', ')}`);
   }
   return result;
 }
@@ -286,7 +249,7 @@ async function main(): Promise<void> {
 
   for (const driver of drivers) {
     if (driver !== 'postgres' && driver !== 'pglite') throw new Error(`Unknown driver "${driver}".`);
-    const target = driver === 'postgres' ? await postgresTarget() : pgliteTarget();
+    const target = await temporaryTarget(driver);
     try {
       const driverSizes = driver === 'pglite' ? sizes.filter((size) => size <= pgliteMax) : sizes;
       const result = await benchTarget(target, { sizes: driverSizes, other, runs, warmups, vacuum: !values['no-vacuum'] });

@@ -25,7 +25,7 @@
  * --keys 1000  --driver postgres|pglite
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { hash as sha256, randomBytes } from 'node:crypto';
+import { hash as sha256 } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,9 +33,6 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
-import postgres from 'postgres';
-import { openDatabase, type Database } from '@/db/client';
-import { migrateDatabase } from '@/db/migrate';
 import { createKey } from '@/lib/keys/create';
 import { generateKey } from '@/lib/keys/format';
 import { FailureLimiter } from '@/lib/keys/failure-limiter';
@@ -44,7 +41,8 @@ import { Verifier } from '@/lib/keys/verifier';
 import { VerifyCache } from '@/lib/keys/verify-cache';
 import { digaCatalogue } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
-import { spawnProductionServer } from '@/lib/testing/production-server';
+import { freePort, serverProcessUnavailable, ServerProcess } from '@/lib/testing/server-process';
+import type { Driver } from '@/lib/testing/temporary-database';
 
 const { values: options } = parseArgs({
   options: {
@@ -61,53 +59,27 @@ const KEYS = Number(options.keys);
 const ROUNDS = Number(options.rounds);
 const WARMUP = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
-const FLOOR_PORT = 3290;
-const SERVER_PORT = 3291;
-const SERVER_SECRETS = {
-  AUTH_SECRET: randomBytes(32).toString('base64'),
-  KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-};
-process.env.KEYWARD_ENCRYPTION_KEY = SERVER_SECRETS.KEYWARD_ENCRYPTION_KEY;
 
 // ---------------------------------------------------------------------------------------------
-// A database with one project and one full-access key
+// The production server on a temporary database with one project and KEYS full-access keys
 
-type Place = { env: Record<string, string>; open(): Database; dispose(): Promise<void> };
-
-async function temporaryPlace(driver: string): Promise<Place> {
-  if (driver === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-verify-'));
-    return {
-      env: { KEYWARD_DATA_DIR: dir },
-      open: () => openDatabase({ driver: 'pglite', dataDir: path.join(dir, 'pglite') }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  server.pathname = '/postgres';
-  const name = `keyward_bench_verify_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(server.href, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(server.href);
-  url.pathname = `/${name}`;
-  // The server's data dir holds only its operator socket here; it goes with the database.
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-verify-'));
-  return {
-    env: { DATABASE_URL: url.href, KEYWARD_DATA_DIR: dataDir },
-    open: () => openDatabase({ driver: 'postgres', url: url.href, max: 2 }),
-    dispose: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end({ timeout: 5 });
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+async function keywardServer(driver: Driver): Promise<ServerProcess> {
+  if (driver !== 'postgres' && driver !== 'pglite') throw new Error(`Unknown driver "${driver}".`);
+  const unavailable = await serverProcessUnavailable(driver);
+  if (unavailable) throw new Error(unavailable);
+  return ServerProcess.create({
+    prefix: 'keyward_bench_verify',
+    driver,
+    echo: true,
+    // The malformed and unknown cases would otherwise be answered RATE_LIMITED after 100.
+    env: { KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE: String(1_000_000_000) },
+  });
 }
 
-/** The secrets of KEYS new full-access keys. */
-async function seed(place: Place): Promise<string[]> {
-  const database = place.open();
+/** The secrets of KEYS new full-access keys (keys made here are encrypted as the server expects). */
+async function seed(server: ServerProcess): Promise<string[]> {
+  const database = server.open(2);
   try {
-    await migrateDatabase(database);
     await createProject(database.db, { slug: 'bench', name: 'Bench' });
     const actor = { type: 'system', projectSlug: 'bench', label: 'bench' } as const;
     const secrets: string[] = [];
@@ -118,23 +90,7 @@ async function seed(place: Place): Promise<string[]> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Servers
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited with code ${child.exitCode}`);
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not answer within 2 minutes`);
-}
-
+// The floor (bench/floor-server.ts) is a plain child process of this one.
 function killOnExit(child: ChildProcess): ChildProcess {
   process.on('exit', () => child.kill('SIGKILL'));
   return child;
@@ -145,27 +101,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-async function startKeyward(place: Place, extra: Record<string, string>, port = SERVER_PORT): Promise<ChildProcess> {
-  const child = killOnExit(
-    spawnProductionServer({
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-    ...process.env,
-    ...SERVER_SECRETS,
-    ...place.env,
-    ...extra,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOSTNAME: '127.0.0.1',
-    // The malformed and unknown cases would otherwise be answered RATE_LIMITED after 100.
-    KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE: String(1_000_000_000),
-      },
-    }),
-  );
-  await waitFor(`http://127.0.0.1:${port}/api/health/ready`, child);
-  return child;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,8 +168,8 @@ async function nsPerOp(operations: Array<() => unknown>, count: number): Promise
   return samples.map((times) => times.sort((a, b) => a - b)[times.length >> 1]!);
 }
 
-async function inProcess(place: Place, secret: string): Promise<{ verify: number; hash: number }> {
-  const database = place.open();
+async function inProcess(server: ServerProcess, secret: string): Promise<{ verify: number; hash: number }> {
+  const database = server.open(2);
   try {
     const verifier = new Verifier({
       getDb: () => database.db,
@@ -276,27 +211,28 @@ function print(rows: Array<{ figures: Figures; floor: Figures }>, next: Figures)
 
 async function main(): Promise<void> {
   console.log(`bench:verify · ${CONNECTIONS} connections · ${ROUNDS} rounds of ${DURATION} s per case after ${WARMUP} s warm-up · ${KEYS} keys · ${options.driver}`);
-  const place = await temporaryPlace(options.driver);
+  const server = await keywardServer(options.driver as Driver);
   try {
-    const secrets = await seed(place);
+    const secrets = await seed(server);
     const secret = secrets[0]!;
-    const verifyUrl = `http://127.0.0.1:${SERVER_PORT}/api/v1/keys/verify`;
+    const verifyUrl = `${server.url}/api/v1/keys/verify`;
     const valid = secrets.map((key) => JSON.stringify({ key }));
     const unknown = [JSON.stringify({ key: generateKey('kw') })];
     const malformed = [JSON.stringify({ key: `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` })];
 
-    // The floor compiled as the production server is (plain node, no loader), with every key.
+    // The floor with every key, compiled as the production server is (plain node, no loader).
     const floorDir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-floor-'));
     const keysFile = path.join(floorDir, 'keys');
     writeFileSync(keysFile, secrets.join('\n'), { mode: 0o600 });
     buildSync({ entryPoints: ['bench/floor-server.ts'], bundle: true, platform: 'node', format: 'esm', outfile: path.join(floorDir, 'floor.mjs'), logLevel: 'warning' });
-    const floorServer = killOnExit(spawn(process.execPath, [path.join(floorDir, 'floor.mjs'), String(FLOOR_PORT), keysFile], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    const floorPort = await freePort();
+    const floorServer = killOnExit(spawn(process.execPath, [path.join(floorDir, 'floor.mjs'), String(floorPort), keysFile], { stdio: ['ignore', 'ignore', 'inherit'] }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const floorCase: Case = { label: 'bare node:http (floor)', url: `http://127.0.0.1:${FLOOR_PORT}/`, bodies: valid, expect: 'VALID' };
+    const floorCase: Case = { label: 'bare node:http (floor)', url: `http://127.0.0.1:${floorPort}/`, bodies: valid, expect: 'VALID' };
 
     // The floor and the cases against one server, interleaved round by round (PGlite allows one
     // server per data dir, so the cache-off server runs after the first has stopped).
-    let server = await startKeyward(place, {});
+    await server.start();
     const [floor, cached, unknownKey, malformedKey] = (await rounds([
       floorCase,
       { label: 'verify · valid key, cached', url: verifyUrl, bodies: valid, expect: '"VALID"' },
@@ -304,13 +240,13 @@ async function main(): Promise<void> {
       { label: 'verify · malformed key', url: verifyUrl, bodies: malformed, expect: 'NOT_FOUND' },
     ])) as [Figures, Figures, Figures, Figures];
     // Last: the garbage Next's requests leave would otherwise be collected during a verify case.
-    const next = await load({ label: 'Next GET /api/health/live', url: `http://127.0.0.1:${SERVER_PORT}/api/health/live`, expect: 'ok' });
-    await stop(server);
+    const next = await load({ label: 'Next GET /api/health/live', url: `${server.url}/api/health/live`, expect: 'ok' });
+    await server.stop();
 
-    server = await startKeyward(place, { KEYWARD_VERIFY_CACHE_ENTRIES: '0' });
+    await server.start({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' });
     const uncachedCase: Case = { label: 'verify · valid key, no cache', url: verifyUrl, bodies: valid, expect: '"VALID"' };
     const [floorAgain, uncached] = (await rounds([floorCase, uncachedCase])) as [Figures, Figures];
-    await stop(server);
+    await server.stop();
     await stop(floorServer);
     rmSync(floorDir, { recursive: true, force: true });
     console.log('');
@@ -326,7 +262,7 @@ async function main(): Promise<void> {
       next,
     );
 
-    const timed = await inProcess(place, secret);
+    const timed = await inProcess(server, secret);
     console.log('');
     console.log(`in-process: Verifier.verify (cached) ${fmt(timed.verify)} ns/op · bare SHA-256 ${fmt(timed.hash)} ns/op · ratio ${fmt(timed.verify / timed.hash, 2)}×`);
     console.log('');
@@ -336,7 +272,7 @@ async function main(): Promise<void> {
     console.log(`         malformed ≥ cached: ${mark(malformedKey.rps >= cached.rps)} (${fmt(malformedKey.rps / cached.rps, 2)}×)`);
     console.log(`         in-process cached verify ≤ 3× bare hash: ${mark(timed.verify <= 3 * timed.hash)} (${fmt(timed.verify / timed.hash, 2)}×)`);
   } finally {
-    await place.dispose();
+    await server.dispose();
   }
 }
 

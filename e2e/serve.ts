@@ -6,19 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import postgres from 'postgres';
-import { assertLocalDatabaseUrl } from '../lib/testing/local-database';
 import { spawnProductionServer } from '../lib/testing/production-server';
-import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseUrl, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
-
-async function freshPostgres(url: string): Promise<void> {
-  assertLocalDatabaseUrl(url);
-  const name = new URL(url).pathname.slice(1);
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-}
+import { temporaryDatabase } from '../lib/testing/temporary-database';
+import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseName, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
 
 // Usage: tsx e2e/serve.ts <port> [catalogue]
 const port = Number(process.argv[2]);
@@ -28,8 +18,9 @@ async function main(): Promise<void> {
   const dataDir = e2eDataDir(port);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const databaseUrl = e2eDatabaseUrl(port);
-  if (databaseUrl) await freshPostgres(databaseUrl);
+  // Kept after the run, for a look at what the tests left; the next run replaces it. Its URL is
+  // e2eDatabaseUrl(port), where the tests' seeding finds it.
+  const database = await temporaryDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite', { name: e2eDatabaseName(port), dataDir });
 
   mkdirSync(path.dirname(e2eServerLog(port)), { recursive: true });
   const log = createWriteStream(e2eServerLog(port), { flags: 'w' });
@@ -48,7 +39,7 @@ async function main(): Promise<void> {
     KEYWARD_TRUSTED_PROXIES: '1',
     KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS: '5',
   };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (database.url) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;
   // The run's secrets, for the last test to look for in the logs; tests append theirs.
   writeFileSync(e2eServerSecretsFile(port), [env.AUTH_SECRET, env.KEYWARD_ENCRYPTION_KEY, E2E_ADMIN.password, ''].join('\n'), { mode: 0o600 });

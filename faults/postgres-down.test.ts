@@ -13,6 +13,7 @@ import type { Database } from '@/db/client';
 import { setMembership } from '@/lib/projects/projects';
 import { createUser } from '@/lib/users/users';
 import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
+import { postgresServerUrl } from '@/lib/testing/temporary-database';
 import { apiClient, pause, projectState, type Api, secretsLoggedIn } from './support';
 
 const CONSOLE_ADMIN = { email: 'console@outage.test', password: `pw-${process.pid}-${Date.now()}` };
@@ -26,7 +27,7 @@ function clusterVersion(): string | undefined {
 }
 
 const version = clusterVersion();
-const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const url = new URL(postgresServerUrl());
 const why =
   (await serverProcessUnavailable()) ??
   (process.env.KEYWARD_FAULTS_STOP_POSTGRES === '0' ? 'KEYWARD_FAULTS_STOP_POSTGRES=0' : undefined) ??

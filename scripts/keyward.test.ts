@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type DatabaseOptions } from '@/db/client';
+import { openDatabase, type Database } from '@/db/client';
 import { lockFile } from '@/db/data-dir-lock';
 import { migrateDatabase } from '@/db/migrate';
 import { memberships, projects, users } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
 import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { createProject } from '@/lib/projects/projects';
-import { createPostgresDatabase, testDrivers } from '@/lib/testing/databases';
+import { testDrivers } from '@/lib/testing/databases';
+import { temporaryDatabase, type TemporaryDatabase } from '@/lib/testing/temporary-database';
 import { findUserByEmail } from '@/lib/users/users';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -50,29 +51,21 @@ function cliEnv(dataDir: string, databaseUrl?: string): NodeJS.ProcessEnv {
 describe.each(testDrivers())('keyward CLI [%s]', (driver) => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let options: DatabaseOptions;
-  let dropPostgres = async () => {};
+  let cliDatabase: TemporaryDatabase | undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'kw-cli-'));
-    if (driver === 'postgres') {
-      const created = await createPostgresDatabase('keyward_cli');
-      dropPostgres = created.drop;
-      env = cliEnv(dataDir, created.url);
-      options = { driver: 'postgres', url: created.url, max: 1 };
-    } else {
-      env = cliEnv(dataDir);
-      options = { driver: 'pglite', dataDir: path.join(dataDir, 'pglite') };
-    }
+    cliDatabase = await temporaryDatabase(driver, { prefix: 'keyward_cli', dataDir });
+    env = cliEnv(dataDir, cliDatabase.url);
   });
   afterAll(async () => {
-    await dropPostgres();
+    await cliDatabase?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   /** Opens the CLI's database in this process (after the CLI has exited: PGlite is single-process). */
   async function inspect<T>(read: (database: Database) => Promise<T>): Promise<T> {
-    const database = openDatabase(options);
+    const database = cliDatabase!.open(1);
     try {
       return await read(database);
     } finally {

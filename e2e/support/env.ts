@@ -23,12 +23,15 @@ export const ADMIN_STATE = path.join(E2E_OUTPUT_DIR, 'auth', 'admin.json');
 
 export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password-7f3b' };
 
+/** The name of a server's PostgreSQL database, made afresh by e2e/serve.ts at each run. */
+export const e2eDatabaseName = (port: number) => `keyward_e2e_${port}`;
+
 /** The PostgreSQL database of a server (on DATABASE_URL's server), or undefined for PGlite. */
 export function e2eDatabaseUrl(port: number): string | undefined {
   const base = process.env.DATABASE_URL;
   if (!base) return undefined;
   const url = new URL(base);
-  url.pathname = `/keyward_e2e_${port}`;
+  url.pathname = `/${e2eDatabaseName(port)}`;
   return url.toString();
 }
 

@@ -15,7 +15,8 @@ export type Command =
   | { kind: 'key create'; name: string; project: string; count?: string; permissions?: string; expires?: string }
   | { kind: 'key list'; project: string; limit?: string }
   | { kind: 'key verify'; require?: string; at?: string }
-  | { kind: 'audit list'; project: string; limit?: string };
+  | { kind: 'audit list'; project: string; limit?: string }
+  | { kind: 'seed'; project: string; keys: string; admin?: string; batch?: string };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -48,6 +49,11 @@ Commands:
       --at judges it at another time, e.g. after a rotation's grace period.
   audit list <slug> [--limit <n>]
       Print a project's audit events as JSON, newest first (default 100, at most 100).
+  seed --project <slug> --keys <n> [--admin <email>] [--batch <n>]
+      Add <n> keys to a project (created if missing), to try the console at scale; --admin
+      makes that user (created without a password if missing) an administrator of it. Seeded
+      keys list, search and sort like any key but never verify. Also "npm run db:seed -- ...".
+      Runs in this process only: not while a server holds the embedded database.
   help
       Show this text.
 
@@ -67,6 +73,9 @@ const options = {
   limit: { type: 'string' },
   require: { type: 'string' },
   at: { type: 'string' },
+  keys: { type: 'string' },
+  admin: { type: 'string' },
+  batch: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,6 +93,7 @@ const grammar: Record<Exclude<Command['kind'], 'help'>, { arg: string | null; al
   // The key itself is read from stdin: arguments end up in shell history and `ps`.
   'key verify': { arg: null, allowed: ['require', 'at'], required: [] },
   'audit list': { arg: 'slug', allowed: ['limit'], required: [] },
+  seed: { arg: null, allowed: ['project', 'keys', 'admin', 'batch'], required: ['project', 'keys'] },
 };
 
 function isKind(words: string): words is keyof typeof grammar {
@@ -103,10 +113,11 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help || positionals.length === 0 || (positionals.length === 1 && positionals[0] === 'help')) {
     return { kind: 'help' };
   }
-  const words = positionals.slice(0, 2).join(' ');
+  // A command is one word (seed) or two (project add).
+  const words = isKind(positionals[0]!) ? positionals[0]! : positionals.slice(0, 2).join(' ');
   if (!isKind(words)) throw new UsageError(`Unknown command "${words}".`);
   const { arg, allowed, required } = grammar[words];
-  const rest = positionals.slice(2);
+  const rest = positionals.slice(words.split(' ').length);
   if (arg === null && rest.length !== 0) throw new UsageError(`"${words}" takes no arguments.`);
   if (arg !== null && rest.length !== 1) throw new UsageError(`"${words}" takes exactly one <${arg}>.`);
   for (const name of Object.keys(values) as OptionName[]) {
@@ -135,6 +146,8 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: words, require: values.require, at: values.at };
     case 'audit list':
       return { kind: words, project: value, limit: values.limit };
+    case 'seed':
+      return { kind: words, project: values.project!, keys: values.keys!, admin: values.admin, batch: values.batch };
   }
 }
 

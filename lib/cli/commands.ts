@@ -17,6 +17,7 @@ import { createUser, findUserByEmail, setPassword } from '@/lib/users/users';
 import type { Command } from './args';
 import { auditList } from './audit-commands';
 import { keyCreate, keyList, keyVerify, OPERATOR_LABEL } from './key-commands';
+import { seedInput } from './seed-command';
 
 const userAddInput = createUserInput.extend({ project: projectSlugSchema, role: roleSchema });
 const membershipInput = z.strictObject({ email: emailSchema, project: projectSlugSchema, role: roleSchema });
@@ -122,13 +123,19 @@ export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, p
     case 'user remove':
       parse(removeInput, { email: command.email, project: command.project });
       return;
+    case 'seed':
+      parse(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
+      return;
     default:
       return; // The key commands check their own input when they run.
   }
 }
 
+/** A command that runs on a database handed to it: all but help and seed (lib/cli/main.ts runs seed). */
+export type DatabaseCommand = Exclude<Command, { kind: 'help' | 'seed' }>;
+
 /** Runs a parsed command; `password` is stdin's first line, for the commands that read one. */
-export async function executeCommand(db: Db, command: Exclude<Command, { kind: 'help' }>, password?: string): Promise<string> {
+export async function executeCommand(db: Db, command: DatabaseCommand, password?: string): Promise<string> {
   const needPassword = (): string => {
     if (password === undefined) throw new DomainError('invalid_input', 'No password was given on stdin.', { password: ['Password is required.'] });
     return password;

@@ -2,9 +2,10 @@
  * The CLI process's side: parses argv, reads the password from stdin when asked to, and
  * picks the database — PostgreSQL when DATABASE_URL is set; otherwise the server that holds
  * the embedded database, through its operator socket; otherwise the embedded database itself.
+ * `seed` never goes through a server: it runs here or is refused.
  */
 import { existsSync } from 'node:fs';
-import { databaseOptionsFromEnv, openDatabase } from '@/db/client';
+import { databaseOptionsFromEnv, openDatabase, type Database } from '@/db/client';
 import { DataDirInUseError, dataDirHolder } from '@/db/data-dir-lock';
 import { migrateDatabase } from '@/db/migrate';
 import { dataDir } from '@/lib/config/env';
@@ -12,6 +13,7 @@ import { parseCommand, readsPassword, type Command } from './args';
 import { checkCommandInput } from './commands';
 import { MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket } from './operator-socket';
 import { errorResult, helpResult, refused, runCommandOnDb, type CliResult } from './run';
+import { seed } from './seed-command';
 
 /** The first line of a stream, without its line ending; reads no further than that line. */
 export function readFirstLine(stream: NodeJS.ReadableStream, limit = MAX_REQUEST_BYTES / 2): Promise<string> {
@@ -34,17 +36,35 @@ export function readFirstLine(stream: NodeJS.ReadableStream, limit = MAX_REQUEST
   });
 }
 
-async function runOnOwnDatabase(command: Command, stdin: string | undefined): Promise<CliResult> {
+async function onOwnDatabase(run: (database: Database) => Promise<CliResult>): Promise<CliResult> {
   const database = openDatabase(databaseOptionsFromEnv());
   try {
-    await migrateDatabase(database);
-    return await runCommandOnDb(database.db, command, stdin);
+    return await run(database);
   } finally {
     await database.close();
   }
 }
 
-export async function runKeyward(argv: readonly string[], stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<CliResult> {
+async function runOnOwnDatabase(command: Command, stdin: string | undefined): Promise<CliResult> {
+  return onOwnDatabase(async (database) => {
+    await migrateDatabase(database);
+    return runCommandOnDb(database.db, command, stdin);
+  });
+}
+
+async function seedOnOwnDatabase(command: Extract<Command, { kind: 'seed' }>, print: (line: string) => void): Promise<CliResult> {
+  return onOwnDatabase(async (database) => {
+    const { message, warning } = await seed(database, command, print);
+    return { exitCode: 0, stdout: `${message}\n`, stderr: warning ? `keyward: warning: ${warning}\n` : '' };
+  });
+}
+
+/** `print` shows a long command's progress while it runs (seed); the result is printed after. */
+export async function runKeyward(
+  argv: readonly string[],
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean },
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<CliResult> {
   try {
     const command = parseCommand(argv);
     if (command.kind === 'help') return helpResult();
@@ -54,11 +74,12 @@ export async function runKeyward(argv: readonly string[], stdin: NodeJS.Readable
       password = await readFirstLine(stdin);
     }
     checkCommandInput(command, password);
-    if (databaseOptionsFromEnv().driver === 'postgres') return await runOnOwnDatabase(command, password);
+    const own = () => (command.kind === 'seed' ? seedOnOwnDatabase(command, print) : runOnOwnDatabase(command, password));
+    if (databaseOptionsFromEnv().driver === 'postgres') return await own();
     const dir = dataDir();
     const holder = dataDirHolder(dir);
-    if (holder === undefined) return await runOnOwnDatabase(command, password);
-    if (!existsSync(operatorSocketPath(dir))) throw new DataDirInUseError(dir, holder);
+    if (holder === undefined) return await own();
+    if (command.kind === 'seed' || !existsSync(operatorSocketPath(dir))) throw new DataDirInUseError(dir, holder);
     return await runThroughOperatorSocket(dir, argv, password).catch((error: Error) => refused(error.message));
   } catch (error) {
     return errorResult(error);

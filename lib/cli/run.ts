@@ -32,6 +32,8 @@ export function helpResult(): CliResult {
 
 export async function runCommandOnDb(db: Db, command: Command, stdin?: string): Promise<CliResult> {
   if (command.kind === 'help') return helpResult();
+  // Minutes of writing, reported as it goes: the CLI process runs it on a database of its own.
+  if (command.kind === 'seed') return refused('seed runs in the CLI process only, not inside a server: stop the server that holds the embedded database first.');
   try {
     return ok(await executeCommand(db, command, readsPassword(command) ? stdin : undefined));
   } catch (error) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, ilike, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys } from '@/db/schema';
-import { seedKeys } from '@/db/seed';
+import { seedKeys } from '@/lib/seed/keys';
 import { DomainError } from '@/lib/errors';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject, setMembership } from '@/lib/projects/projects';

@@ -1,8 +1,8 @@
 /**
  * The production server (`dist/server.mjs`, as `npm start` runs it) as a child process on a fresh
- * PostgreSQL database and a free port, for the fault tests and the load benchmark. It can be
- * killed outright (SIGKILL to its whole process group)
- * and started again on the same database with the same secrets. Never used by the server itself.
+ * database (PostgreSQL by default, or PGlite in its data dir) and a free port, for the fault tests
+ * and the benchmarks. It can be killed outright (SIGKILL to its whole process group) and started
+ * again on the same database with the same secrets. Never used by the server itself.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type Database } from '@/db/client';
+import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createKey } from '@/lib/keys/create';
 import { activeCatalogue } from '@/lib/permissions/load';
@@ -19,24 +19,19 @@ import { createProject, setMembership } from '@/lib/projects/projects';
 import { createUser } from '@/lib/users/users';
 import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
 import { saveEndpoint } from '@/lib/webhooks/endpoint';
-import { assertLocalDatabaseUrl } from './local-database';
 import { productionBuildMissing, spawnProductionServer } from './production-server';
+import { postgresServerUrl, temporaryDatabase, type Driver, type TemporaryDatabase } from './temporary-database';
 
 // npm scripts, Vitest and the benches all run from the repository's root.
 const ROOT = process.cwd();
 const READY_TIMEOUT_MS = 120_000;
 const OUTPUT_LIMIT = 1_000_000;
 
-/** DATABASE_URL's server, else the machine's own PostgreSQL. */
-export function postgresServerUrl(): string {
-  return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-/** Why the fault tests and the load benchmark cannot run here, or undefined when they can. */
-export async function serverProcessUnavailable(): Promise<string | undefined> {
+/** Why the production server cannot be run here on `driver`, or undefined when it can. */
+export async function serverProcessUnavailable(driver: Driver = 'postgres'): Promise<string | undefined> {
   if (!existsSync(path.join(ROOT, 'server.ts'))) return `run this from the repository's root (${ROOT} has no server.ts)`;
   const missing = productionBuildMissing(ROOT);
-  if (missing) return missing;
+  if (missing || driver === 'pglite') return missing;
   const admin = postgres(postgresServerUrl(), { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await admin`select 1`;
@@ -71,11 +66,13 @@ function groupAlive(pid: number): boolean {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type ServerProcessOptions = {
-  /** Names the database (`<prefix>_<time>_<random>`). */
+  /** Names the database (`<prefix>_<time>_<random>`) and the data dir. */
   prefix: string;
+  /** PostgreSQL (the default) or PGlite in the server's data dir. */
+  driver?: Driver;
   /** Extra environment for the server, e.g. KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE. */
   env?: Record<string, string>;
-  /** Echo what the server prints (it is kept in `output()` either way). */
+  /** Copy what the server prints on stderr to this process's stderr (all it prints is kept in `output()`). */
   echo?: boolean;
 };
 
@@ -86,8 +83,7 @@ export class ServerProcess {
 
   private constructor(
     readonly port: number,
-    readonly databaseUrl: string,
-    private readonly databaseName: string,
+    private readonly database: TemporaryDatabase,
     private readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly echo: boolean,
@@ -103,38 +99,33 @@ export class ServerProcess {
    * exported to this process too, so keys seeded here are encrypted as the server expects.
    */
   static async create(options: ServerProcessOptions): Promise<ServerProcess> {
-    const serverUrl = postgresServerUrl();
-    assertLocalDatabaseUrl(serverUrl);
-    const name = `${options.prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`create database "${name}"`);
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
+    const dataDir = mkdtempSync(path.join(tmpdir(), `${options.prefix}-`));
+    const database = await temporaryDatabase(options.driver ?? 'postgres', { prefix: options.prefix, dataDir }).catch((error: unknown) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    });
     const secrets = { AUTH_SECRET: randomBytes(32).toString('base64'), KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     Object.assign(process.env, secrets);
     const env: NodeJS.ProcessEnv = { ...process.env };
     // A Vitest worker's own variables are not the server's business.
     for (const variable of Object.keys(env)) if (variable.startsWith('VITEST') || variable === 'TEST') delete env[variable];
     const port = await freePort();
-    const dataDir = mkdtempSync(path.join(tmpdir(), `${options.prefix}-`));
     Object.assign(env, secrets, options.env, {
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: url.href,
       KEYWARD_DATA_DIR: dataDir,
       PORT: String(port),
       HOSTNAME: '127.0.0.1',
     });
-    const server = new ServerProcess(port, url.href, name, dataDir, env, options.echo ?? false);
-    const database = server.open(1);
+    // PGlite lives in the data dir: a DATABASE_URL inherited from this process would win over it.
+    if (database.url) env.DATABASE_URL = database.url;
+    else delete env.DATABASE_URL;
+    const server = new ServerProcess(port, database, dataDir, env, options.echo ?? false);
+    const connection = server.open(1);
     try {
-      await migrateDatabase(database);
+      await migrateDatabase(connection);
     } finally {
-      await database.close();
+      await connection.close();
     }
     return server;
   }
@@ -147,9 +138,9 @@ export class ServerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** A connection of this process to the server's database, for seeding and checking. */
+  /** A connection of this process to the server's database, for seeding and checking (PGlite: while the server is stopped). */
   open(max = 4): Database {
-    return openDatabase({ driver: 'postgres', url: this.databaseUrl, max });
+    return this.database.open(max);
   }
 
   /** How the last run ended, once it has. */
@@ -160,12 +151,12 @@ export class ServerProcess {
     return this.printed;
   }
 
-  /** Starts the server and waits until /api/health/ready answers 200. */
-  async start(): Promise<void> {
+  /** Starts the server, with `env` added for this run only, and waits until /api/health/ready answers 200. */
+  async start(env: Record<string, string> = {}): Promise<void> {
     if (this.running) throw new Error('The server is already running.');
     const child = spawnProductionServer({
       cwd: ROOT,
-      env: this.env,
+      env: { ...this.env, ...env },
       // Its own process group, so a kill reaches anything the server started too.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -175,7 +166,7 @@ export class ServerProcess {
     child.once('exit', (code, signal) => (this.exit = { code, signal }));
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on('data', (chunk: Buffer) => {
-        if (this.echo) process.stderr.write(chunk);
+        if (this.echo && stream === child.stderr) process.stderr.write(chunk);
         if (this.printed.length < OUTPUT_LIMIT) this.printed += chunk.toString('utf8');
       });
     }
@@ -218,12 +209,7 @@ export class ServerProcess {
   async dispose(): Promise<void> {
     await this.stop();
     this.removeExitHook();
-    const admin = postgres(postgresServerUrl(), { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`drop database if exists "${this.databaseName}" with (force)`);
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
+    await this.database.drop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
