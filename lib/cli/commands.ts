@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { DomainError, invalidInput } from '@/lib/errors';
 import { createProject, findMembership, lockProject, requireProjectBySlug } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
@@ -38,7 +39,7 @@ const operator = (projectId: string): AuditActor => ({ projectId, actorType: 'sy
 export async function projectAdd(db: Db, input: { slug: string; name?: string }): Promise<string> {
   const project = await db.transaction(async (tx) => {
     const created = await createProject(tx, input);
-    await recordAudit(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
+    await recordChange(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
     return created;
   });
   return `Created project ${project.slug} ("${project.name}").`;

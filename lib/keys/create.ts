@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
@@ -54,13 +54,15 @@ export async function createKey(
       .insert(projectKeyCounts)
       .values({ projectId: manager.projectId, keyCount: 1 })
       .onConflictDoUpdate({ target: projectKeyCounts.projectId, set: { keyCount: sql`${projectKeyCounts.keyCount} + 1` } });
-    await recordAudit(tx, manager, {
+    const key = toApiKeyJson(catalogue, row!);
+    await recordChange(tx, manager, {
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: publicId,
       metadata: { name, restricted: permissions !== null, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+      key,
     });
-    return { key: toApiKeyJson(catalogue, row!), secret };
+    return { key, secret };
   });
 }
 

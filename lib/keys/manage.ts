@@ -5,7 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, projectKeyCounts } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { DomainError, invalidInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import type { Catalogue } from '@/lib/permissions/catalogue';
@@ -31,11 +31,12 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
       .update(projectKeyCounts)
       .set({ keyCount: sql`greatest(${projectKeyCounts.keyCount} - 1, 0)` })
       .where(eq(projectKeyCounts.projectId, manager.projectId));
-    await recordAudit(tx, manager, {
+    await recordChange(tx, manager, {
       action: 'api_key.deleted',
       targetType: 'api_key',
       targetId: key.publicId,
       metadata: { name: key.name, wasWebhookKey: key.isWebhookKey },
+      key: { id: key.publicId, name: key.name, webhook: key.isWebhookKey },
     });
     return { projectId: manager.projectId, id: key.publicId, wasWebhookKey: key.isWebhookKey };
   });
@@ -65,13 +66,15 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
       await tx.update(apiKeys).set({ isWebhookKey: false }).where(eq(apiKeys.id, previous.id));
     }
     const [updated] = await tx.update(apiKeys).set({ isWebhookKey: true }).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
-    await recordAudit(tx, manager, {
+    const changed = toApiKeyJson(catalogue, updated!);
+    await recordChange(tx, manager, {
       action: 'webhook_key.changed',
       targetType: 'api_key',
       targetId: key.publicId,
       metadata: { name: key.name, previousKeyId: previous?.publicId ?? null },
+      key: changed,
     });
-    return toApiKeyJson(catalogue, updated!);
+    return changed;
   });
 }
 
@@ -98,7 +101,8 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
     });
     const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);
-    await recordAudit(tx, manager, {
+    const json = toApiKeyJson(catalogue, updated!);
+    await recordChange(tx, manager, {
       action: 'api_key.updated',
       targetType: 'api_key',
       targetId: key.publicId,
@@ -107,8 +111,9 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
         ...(changes.permissions !== undefined ? { permissions: { from: key.permissions, to: changes.permissions } } : {}),
         ...(changes.expiresAt !== undefined ? { expiresAt: { from: key.expiresAt?.toISOString() ?? null, to: changes.expiresAt?.toISOString() ?? null } } : {}),
       },
+      key: json,
     });
-    return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!) };
+    return { projectId: manager.projectId, key: json };
   });
   keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'updated' });
   return result.key;

@@ -6,7 +6,7 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { DomainError, invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
@@ -62,14 +62,15 @@ export async function rotateKey(
       await tx.insert(apiKeySecrets).values({ apiKeyId: key.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, key.publicId), createdAt: at });
       const [updated] = await tx.update(apiKeys).set(displayParts(secret)).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
       await announceKeyChange(tx, key.publicId);
-      await recordAudit(tx, manager, {
+      const rotated = toApiKeyJson(catalogue, updated!, parsed.data.gracePeriodSeconds > 0 ? graceEnds : null);
+      await recordChange(tx, manager, {
         action: 'api_key.rotated',
         targetType: 'api_key',
         targetId: key.publicId,
         metadata: { name: key.name, gracePeriodSeconds: parsed.data.gracePeriodSeconds, previousSecretExpiresAt: graceEnds.toISOString() },
+        key: rotated,
       });
-      const previous = parsed.data.gracePeriodSeconds > 0 ? graceEnds : null;
-      return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!, previous), secret };
+      return { projectId: manager.projectId, key: rotated, secret };
     });
   } catch (error) {
     if (isLockNotAvailable(error)) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');

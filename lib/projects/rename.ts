@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { projects } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { invalidInput } from '@/lib/errors';
@@ -21,7 +21,7 @@ export async function renameProject(db: Db, actorUserId: string, input: RenamePr
       .returning({ id: projects.id, slug: projects.slug, name: projects.name });
     if (project.name !== renamed!.name) {
       const actor = await userAuditActor(tx, project.id, actorUserId, clientAddress);
-      await recordAudit(tx, actor, { action: 'project.renamed', targetType: 'project', targetId: project.slug, metadata: { from: project.name, to: renamed!.name } });
+      await recordChange(tx, actor, { action: 'project.renamed', targetType: 'project', targetId: project.slug, metadata: { from: project.name, to: renamed!.name } });
     }
     return renamed!;
   });

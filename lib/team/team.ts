@@ -8,7 +8,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
 import { memberships, users, type Role } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { DomainError, invalidInput } from '@/lib/errors';
@@ -96,7 +97,7 @@ export async function insertMember(
     .onConflictDoNothing()
     .returning({ userId: memberships.userId });
   if (inserted.length === 0) throw new DomainError('conflict', `${user.email} is already a member.`, { email: ['Already a member of this project.'] });
-  await recordAudit(tx, actor, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email: user.email, role, newUser } });
+  await recordChange(tx, actor, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email: user.email, role, newUser } });
   return { userId: user.id, email: user.email, name: user.name, role, joinedAt: now.toISOString(), passwordSet: user.passwordSet };
 }
 
@@ -105,7 +106,7 @@ export async function setMemberRole(tx: Tx, actor: AuditActor, userId: unknown, 
   if (member.role === role) return member;
   if (role !== 'admin') await refuseLastAdmin(tx, actor.projectId, member);
   await tx.update(memberships).set({ role }).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
-  await recordAudit(tx, actor, {
+  await recordChange(tx, actor, {
     action: 'member.role_changed',
     targetType: 'user',
     targetId: member.userId,
@@ -118,7 +119,7 @@ export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): 
   const member = await lockMember(tx, actor.projectId, userId);
   await refuseLastAdmin(tx, actor.projectId, member);
   await tx.delete(memberships).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
-  await recordAudit(tx, actor, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
+  await recordChange(tx, actor, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
   return member;
 }
 

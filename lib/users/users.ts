@@ -6,7 +6,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { memberships, users } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { hashPassword } from '@/lib/auth/password';
 import { DomainError, invalidInput, isUniqueViolation } from '@/lib/errors';
 import { createUserInput, emailSchema, passwordSchema, type CreateUserInput } from './schemas';
@@ -65,7 +66,7 @@ export async function storePassword(tx: Tx, userId: string, passwordHash: string
   if (!user) throw new DomainError('not_found', 'No such user.');
   const projects = await tx.select({ projectId: memberships.projectId }).from(memberships).where(eq(memberships.userId, userId));
   for (const { projectId } of projects) {
-    await recordAudit(tx, await by.actorIn(projectId), { action: 'user.password_set', targetType: 'user', targetId: user.id, metadata: { email: user.email, via: by.via } });
+    await recordChange(tx, await by.actorIn(projectId), { action: 'user.password_set', targetType: 'user', targetId: user.id, metadata: { email: user.email, via: by.via } });
   }
   return user;
 }

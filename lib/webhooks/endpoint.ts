@@ -7,7 +7,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, webhookEndpoints } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
 import { DomainError, invalidInput } from '@/lib/errors';
@@ -86,7 +87,7 @@ export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpo
       .insert(webhookEndpoints)
       .values({ projectId: actor.projectId, url, events, enabled, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({ target: webhookEndpoints.projectId, set: { url, events, enabled, updatedAt: now } });
-    await recordAudit(tx, actor, {
+    await recordChange(tx, actor, {
       action: 'webhook_endpoint.updated',
       targetType: 'webhook_endpoint',
       targetId: actor.slug,
@@ -113,7 +114,7 @@ export async function sendTestEvent(db: Db, admin: WebhookAdmin): Promise<{ mess
       actor: { type: actor.actorType, id: actor.actorId, label: actor.actorLabel },
       message: 'A test event from Keyward. If its signatures check out, your endpoint is ready.',
     });
-    await recordAudit(tx, actor, {
+    await recordChange(tx, actor, {
       action: 'webhook.test_sent',
       targetType: 'webhook_endpoint',
       targetId: actor.slug,
