@@ -42,10 +42,24 @@ export function invalidInput(issues: readonly { path: readonly PropertyKey[]; me
   return new DomainError('invalid_input', summary, fieldErrors);
 }
 
-/** Postgres unique_violation, from either driver. */
-export function isUniqueViolation(error: unknown): boolean {
+/** Whether the error, or any error in its `cause` chain, has this code: drivers wrap what Postgres sent. */
+export function hasErrorCode(error: unknown, codes: string | ReadonlySet<string>): boolean {
   for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '23505') return true;
+    if (typeof codes === 'string' ? e.code === codes : codes.has(e.code ?? '')) return true;
   }
   return false;
+}
+
+/** Postgres unique_violation, from either driver. */
+export function isUniqueViolation(error: unknown): boolean {
+  return hasErrorCode(error, '23505');
+}
+
+/**
+ * An unexpected error as a log line may show it: its name and its cause's code, never its
+ * message, which for a database error can quote the query's parameters.
+ */
+export function errorKind(error: unknown): string {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return `${(error as Error | null)?.name}${code ? ` (${code})` : ''}`;
 }

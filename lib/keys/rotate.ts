@@ -7,7 +7,7 @@ import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, hasErrorCode, invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import type { CreatedKey } from './create';
@@ -17,13 +17,6 @@ import { findKeyForUpdate } from './find';
 import { displayParts, generateKey } from './format';
 import { keyJsonColumns, toApiKeyJson } from './json';
 import { rotateKeyInput, type RotateKeyInput } from './schemas';
-
-function isLockNotAvailable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '55P03') return true;
-  }
-  return false;
-}
 
 export async function rotateKey(
   db: Db,
@@ -73,7 +66,8 @@ export async function rotateKey(
       return { projectId: manager.projectId, key: rotated, secret };
     });
   } catch (error) {
-    if (isLockNotAvailable(error)) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');
+    // lock_not_available: another request holds the key (`nowait` above).
+    if (hasErrorCode(error, '55P03')) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');
     throw error;
   }
   keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'rotated' });
