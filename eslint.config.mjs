@@ -14,13 +14,14 @@ import nextTypescript from 'eslint-config-next/typescript';
  */
 const parentImport = { regex: '^\\.\\./', message: "Import across folders by '@/…': the module boundaries are checked on that path." };
 const outsideApp = { regex: '^@/(bench|e2e|faults|scripts)(/|$)', message: 'The app does not import the tools around it.' };
+const notAppOrComponents = (layer) => ({ regex: '^@/(app|components)(/|$)', message: `${layer} never imports app or components.` });
 const boundary = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns: [parentImport, ...patterns] }] });
 
 const boundaries = [
   {
     files: ['lib/**/*.{ts,tsx}'],
     ignores: ['lib/**/*.test.ts'],
-    rules: boundary(outsideApp, { regex: '^@/(app|components)(/|$)', message: 'lib never imports app or components.' }),
+    rules: boundary(outsideApp, notAppOrComponents('lib')),
   },
   {
     // A test in lib may drive the REST API's route handlers end to end.
@@ -42,7 +43,7 @@ const boundaries = [
     ignores: ['db/seed.ts'],
     rules: boundary(
       outsideApp,
-      { regex: '^@/(app|components)(/|$)', message: 'db never imports app or components.' },
+      notAppOrComponents('db'),
       { regex: '^@/lib/(?!config/|permissions/)', message: 'db imports nothing from lib but configuration (lib/config).' },
       { regex: '^@/lib/permissions/', allowTypeImports: true, message: 'db imports only types from lib/permissions, for a column.' },
     ),
