@@ -2,6 +2,8 @@
  * The errors domain functions raise on purpose. Adapters (server actions, route handlers, the
  * CLI) map them to their own shapes; anything else is a bug and becomes a generic 500.
  */
+import type { z } from 'zod';
+
 export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
 
 export type FieldErrors = Record<string, string[]>;
@@ -40,6 +42,16 @@ export function invalidInput(issues: readonly { path: readonly PropertyKey[]; me
     .map(([field, messages]) => (field === '_' ? messages[0] : `${field}: ${messages[0]}`))
     .join('; ');
   return new DomainError('invalid_input', summary, fieldErrors);
+}
+
+/**
+ * Parses input with its schema, or throws invalid_input naming every field's messages. `field`
+ * names the field of a lone value (an email, a role), whose issues have no path of their own.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw invalidInput(field === undefined ? parsed.error.issues : parsed.error.issues.map((issue) => ({ ...issue, path: [field] })));
 }
 
 /** Whether the error, or any error in its `cause` chain, has this code: drivers wrap what Postgres sent. */

@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, projectKeyCounts } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
@@ -83,17 +83,16 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
  * secret stays. The key as changed must be within what the actor holds.
  */
 export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, input: UpdateKeyInput): Promise<ApiKeyJson> {
-  const parsed = updateKeyInput(catalogue).safeParse(input);
   const result = await db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const parsed = parseInput(updateKeyInput(catalogue), input);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     const changes: { name?: string; permissions?: typeof key.permissions; expiresAt?: Date | null } = {};
-    if (parsed.data.name !== undefined) changes.name = parsed.data.name;
-    if (parsed.data.expiresAt !== undefined) changes.expiresAt = parsed.data.expiresAt;
-    if (parsed.data.permissions !== undefined) {
+    if (parsed.name !== undefined) changes.name = parsed.name;
+    if (parsed.expiresAt !== undefined) changes.expiresAt = parsed.expiresAt;
+    if (parsed.permissions !== undefined) {
       if (!catalogue.editableAfterCreation) throw new DomainError('forbidden', PERMISSIONS_FIXED_MESSAGE);
-      changes.permissions = parsed.data.permissions;
+      changes.permissions = parsed.permissions;
     }
     assertWithinCeiling(catalogue, manager, {
       permissions: changes.permissions !== undefined ? changes.permissions : key.permissions,

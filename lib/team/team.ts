@@ -12,7 +12,7 @@ import type { AuditActor } from '@/lib/audit/record';
 import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import { createUser, findUserByEmail } from '@/lib/users/users';
 import { createPasswordToken } from './password-links';
@@ -131,11 +131,9 @@ export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): 
  * an existing account by adding it.
  */
 export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput, now = new Date()): Promise<{ member: Member; passwordToken: string | null }> {
-  const parsed = addMemberInput.safeParse(input);
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
-    const { email, role } = parsed.data;
+    const { email, role } = parseInput(addMemberInput, input);
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
     const member = await insertMember(tx, cleared, { ...user, passwordSet: Boolean(existing?.passwordHash) }, role, { newUser: !existing, now });
@@ -145,11 +143,10 @@ export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput,
 }
 
 export async function changeRole(db: Db, actor: TeamActor, userId: string, input: ChangeRoleInput): Promise<Member> {
-  const parsed = changeRoleInput.safeParse(input);
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
-    return setMemberRole(tx, cleared, userId, parsed.data.role);
+    const { role } = parseInput(changeRoleInput, input);
+    return setMemberRole(tx, cleared, userId, role);
   });
 }
 

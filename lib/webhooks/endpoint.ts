@@ -11,7 +11,7 @@ import type { AuditActor } from '@/lib/audit/record';
 import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { webhookSettings } from './config';
 import { TEST_EVENT, type WebhookEvent } from './events';
 import { insertDelivery } from './outbox';
@@ -65,9 +65,7 @@ export type SaveEndpointOptions = { resolve?: Resolver; allowPrivate?: boolean }
 export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpointInput, options: SaveEndpointOptions = {}): Promise<EndpointSettings> {
   // Who asks comes first: nobody else gets to make this server resolve names.
   await authorizeAdmin(db, admin);
-  const parsed = saveEndpointInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const { url, events, enabled } = parsed.data;
+  const { url, events, enabled } = parseInput(saveEndpointInput, input);
   // A refused address is refused whatever the switch says; but a host name is looked up only
   // for an enabled endpoint, so one can be switched off whatever its DNS does now.
   try {
