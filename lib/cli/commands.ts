@@ -119,7 +119,7 @@ export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, p
       parseInput(removeInput, { email: command.email, project: command.project });
       return;
     case 'seed':
-      parseInput(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
+      parse(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
       return;
     default:
       return; // The key commands check their own input when they run.
