@@ -7,9 +7,8 @@
  */
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import type { AuditActor } from '@/lib/audit/record';
-import { recordChange } from '@/lib/changes/record';
-import { DomainError, parseInput } from '@/lib/errors';
+import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import { DomainError, invalidInput } from '@/lib/errors';
 import { createProject, findMembership, lockProject, requireProjectBySlug } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
 import { deleteMember, insertMember, setMemberRole } from '@/lib/team/team';
@@ -25,6 +24,12 @@ const membershipInput = z.strictObject({ email: emailSchema, project: projectSlu
 const removeInput = membershipInput.omit({ role: true });
 const setPasswordInput = z.strictObject({ email: emailSchema, password: passwordSchema });
 
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  return parsed.data;
+}
+
 function setPasswordHint(email: string): string {
   return `set one with "npm run keyward -- user set-password ${email} --password-stdin"`;
 }
@@ -34,7 +39,7 @@ const operator = (projectId: string): AuditActor => ({ projectId, actorType: 'sy
 export async function projectAdd(db: Db, input: { slug: string; name?: string }): Promise<string> {
   const project = await db.transaction(async (tx) => {
     const created = await createProject(tx, input);
-    await recordChange(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
+    await recordAudit(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
     return created;
   });
   return `Created project ${project.slug} ("${project.name}").`;
@@ -45,7 +50,7 @@ export async function userAdd(
   db: Db,
   input: { email: string; project: string; role: string; name?: string; password?: string },
 ): Promise<string> {
-  const { email, project: slug, role, name, password } = parseInput(userAddInput, input);
+  const { email, project: slug, role, name, password } = parse(userAddInput, input);
   const user = await db.transaction(async (tx) => {
     const project = await requireProjectBySlug(tx, slug);
     const created = await createUser(tx, { email, name, password });
@@ -78,7 +83,7 @@ async function lockMembership(tx: Tx, slug: string, email: string) {
 
 /** Adds an existing user to a project with a role, or changes the role they have there. */
 export async function userSetRole(db: Db, input: { email: string; project: string; role: string }): Promise<string> {
-  const { email, project: slug, role } = parseInput(membershipInput, input);
+  const { email, project: slug, role } = parse(membershipInput, input);
   await db.transaction(async (tx) => {
     const { project, user, membership } = await lockMembership(tx, slug, email);
     if (membership) await setMemberRole(tx, operator(project.id), user.id, role);
@@ -88,7 +93,7 @@ export async function userSetRole(db: Db, input: { email: string; project: strin
 }
 
 export async function userRemove(db: Db, input: { email: string; project: string }): Promise<string> {
-  const { email, project: slug } = parseInput(removeInput, input);
+  const { email, project: slug } = parse(removeInput, input);
   await db.transaction(async (tx) => {
     const { project, user, membership } = await lockMembership(tx, slug, email);
     if (!membership) throw new DomainError('not_found', `${email} is not a member of ${slug}.`, { email: ['Not a member of this project.'] });
@@ -104,19 +109,19 @@ export async function userRemove(db: Db, input: { email: string; project: string
 export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, password?: string): void {
   switch (command.kind) {
     case 'project add':
-      parseInput(createProjectInput, { slug: command.slug, name: command.name });
+      parse(createProjectInput, { slug: command.slug, name: command.name });
       return;
     case 'user add':
-      parseInput(userAddInput, { email: command.email, project: command.project, role: command.role, name: command.name, password });
+      parse(userAddInput, { email: command.email, project: command.project, role: command.role, name: command.name, password });
       return;
     case 'user set-password':
-      if (password !== undefined) parseInput(setPasswordInput, { email: command.email, password });
+      if (password !== undefined) parse(setPasswordInput, { email: command.email, password });
       return;
     case 'user set-role':
-      parseInput(membershipInput, { email: command.email, project: command.project, role: command.role });
+      parse(membershipInput, { email: command.email, project: command.project, role: command.role });
       return;
     case 'user remove':
-      parseInput(removeInput, { email: command.email, project: command.project });
+      parse(removeInput, { email: command.email, project: command.project });
       return;
     case 'seed':
       parse(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });

@@ -6,8 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
-import { recordChange } from '@/lib/changes/record';
-import { parseInput } from '@/lib/errors';
+import { recordAudit } from '@/lib/audit/record';
+import { invalidInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import { encryptSecret, hashKey } from './crypto';
@@ -26,11 +26,12 @@ export async function createKey(
   input: CreateKeyInput,
   now: () => Date = () => new Date(),
 ): Promise<CreatedKey> {
+  const parsed = createKeyInput(catalogue, now).safeParse(input);
   return db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    const parsed = parseInput(createKeyInput(catalogue, now), input);
-    const { name, expiresAt } = parsed;
-    const permissions = parsed.permissions ?? null;
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const { name, expiresAt } = parsed.data;
+    const permissions = parsed.data.permissions ?? null;
     assertWithinCeiling(catalogue, manager, { permissions, expiresAt });
 
     const secret = generateKey();
@@ -53,15 +54,13 @@ export async function createKey(
       .insert(projectKeyCounts)
       .values({ projectId: manager.projectId, keyCount: 1 })
       .onConflictDoUpdate({ target: projectKeyCounts.projectId, set: { keyCount: sql`${projectKeyCounts.keyCount} + 1` } });
-    const key = toApiKeyJson(catalogue, row!);
-    await recordChange(tx, manager, {
+    await recordAudit(tx, manager, {
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: publicId,
       metadata: { name, restricted: permissions !== null, permissions, expiresAt: expiresAt?.toISOString() ?? null },
-      key,
     });
-    return { key, secret };
+    return { key: toApiKeyJson(catalogue, row!), secret };
   });
 }
 

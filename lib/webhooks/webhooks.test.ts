@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/db/client';
 import { auditEvents, webhookDeliveries } from '@/db/schema';
-import { recordChange } from '@/lib/changes/record';
+import { recordAudit } from '@/lib/audit/record';
 import type { Actor } from '@/lib/keys/actor';
 import { createKey } from '@/lib/keys/create';
 import { deleteKey, setWebhookKey, updateKey } from '@/lib/keys/manage';
@@ -224,12 +224,7 @@ describeEachDatabase('Webhooks', (current) => {
     await rejection(createKey(db, diga, { type: 'user', userId: member.id, projectSlug: actor.projectSlug }, { name: 'Nope' }));
     await db
       .transaction(async (tx) => {
-        await recordChange(tx, { projectId: project.id, actorType: 'system', actorId: null, actorLabel: 'test' }, {
-          action: 'api_key.created',
-          targetType: 'api_key',
-          targetId: 'key_x',
-          key: { id: 'key_x', name: '', webhook: false },
-        });
+        await recordAudit(tx, { projectId: project.id, actorType: 'system', actorId: null, actorLabel: 'test' }, { action: 'api_key.created', targetType: 'api_key', targetId: 'key_x' });
         throw new Error('rolled back');
       })
       .catch(() => undefined);
