@@ -16,6 +16,29 @@ test('a signed-out visit goes to /login and comes back after signing in', async 
   await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
 });
 
+test('a session cookie this server cannot read (another server\'s, on the same host) leads to a working sign-in, not a loop', async ({ page, baseURL }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const target = `/projects/${project.slug}/settings/general`;
+  // Cookies ignore ports: a server on another port of 127.0.0.1 with its own AUTH_SECRET sets one.
+  await page.context().addCookies([{ name: 'authjs.session-token', value: 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0..unreadable', url: baseURL! }]);
+  const navigations: string[] = [];
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations.push(frame.url());
+  });
+
+  await page.goto(target);
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${target}$`));
+  // To the sign-in page once, and back once: no bouncing between the two.
+  expect(navigations.filter((url) => url.includes('/login')).length, navigations.join('\n')).toBeLessThanOrEqual(2);
+});
+
 test('a wrong password is refused with a clear message', async ({ page }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
