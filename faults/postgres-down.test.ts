@@ -47,6 +47,23 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
+/**
+ * Runs a step of the console; when it fails, the error carries what the page showed and the
+ * server's last output, so a failure in CI says where it stood.
+ */
+async function explained(page: Page, server: ServerProcess, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 2_000 })
+      .catch((reason: unknown) => `(unreadable: ${String(reason)})`);
+    const printed = server.output().slice(-4_000);
+    throw new Error(`${(error as Error).message}\n--- the page showed:\n${shown}\n--- the server printed last:\n${printed}`, { cause: error });
+  }
+}
+
 describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skipped: ${why})` : ''}`, () => {
   let server: ServerProcess;
   let database: Database;
@@ -128,14 +145,16 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
     expect((await fetch(`${server.url}/api/health/live`)).status).toBe(200);
 
     // The console, already open, says so in words: the create dialog's answer, then a page load.
-    await page.getByRole('button', { name: 'Create API key' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Create API key' });
-    await dialog.getByLabel('Name').fill('Made during the outage');
-    await dialog.getByRole('button', { name: 'Create' }).click();
-    await dialog.getByText(/cannot reach its database right now; nothing was changed/).waitFor();
-    await page.reload();
-    await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor();
-    expect(await page.content()).toContain('/api/health/ready');
+    await explained(page, server, async () => {
+      await page.getByRole('button', { name: 'Create API key' }).first().click();
+      const dialog = page.getByRole('dialog', { name: 'Create API key' });
+      await dialog.getByLabel('Name').fill('Made during the outage');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByText(/cannot reach its database right now; nothing was changed/).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor();
+      expect(await page.content()).toContain('/api/health/ready');
+    });
 
     down.until = Date.now();
     cluster('start');
