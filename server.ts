@@ -11,7 +11,7 @@ import next from 'next';
 import { getDatabase } from './db/client';
 import { createHttpServer, serverLimitsFromEnv } from './lib/api/http-server';
 import { positiveIntFromEnv } from './lib/config/env';
-import { flushVerifierUsage } from './lib/keys/verifier';
+import { flushVerifierUsage } from './lib/verify/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
 import { stopServerDelivery } from './lib/webhooks/runner';
 

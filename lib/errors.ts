@@ -2,6 +2,8 @@
  * The errors domain functions raise on purpose. Adapters (server actions, route handlers, the
  * CLI) map them to their own shapes; anything else is a bug and becomes a generic 500.
  */
+import type { z } from 'zod';
+
 export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
 
 export type FieldErrors = Record<string, string[]>;
@@ -42,10 +44,34 @@ export function invalidInput(issues: readonly { path: readonly PropertyKey[]; me
   return new DomainError('invalid_input', summary, fieldErrors);
 }
 
-/** Postgres unique_violation, from either driver. */
-export function isUniqueViolation(error: unknown): boolean {
+/**
+ * Parses input with its schema, or throws invalid_input naming every field's messages. `field`
+ * names the field of a lone value (an email, a role), whose issues have no path of their own.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, field?: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw invalidInput(field === undefined ? parsed.error.issues : parsed.error.issues.map((issue) => ({ ...issue, path: [field] })));
+}
+
+/** Whether the error, or any error in its `cause` chain, has this code: drivers wrap what Postgres sent. */
+export function hasErrorCode(error: unknown, codes: string | ReadonlySet<string>): boolean {
   for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '23505') return true;
+    if (typeof codes === 'string' ? e.code === codes : codes.has(e.code ?? '')) return true;
   }
   return false;
+}
+
+/** Postgres unique_violation, from either driver. */
+export function isUniqueViolation(error: unknown): boolean {
+  return hasErrorCode(error, '23505');
+}
+
+/**
+ * An unexpected error as a log line may show it: its name and its cause's code, never its
+ * message, which for a database error can quote the query's parameters.
+ */
+export function errorKind(error: unknown): string {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return `${(error as Error | null)?.name}${code ? ` (${code})` : ''}`;
 }

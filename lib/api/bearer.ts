@@ -9,7 +9,7 @@ import { DomainError } from '@/lib/errors';
 import type { Actor } from '@/lib/keys/actor';
 import { KEY_NOT_VALID } from '@/lib/keys/actor';
 import { hashKey } from '@/lib/keys/crypto';
-import { verifier, type Verifier } from '@/lib/keys/verifier';
+import { verifier, type Verifier } from '@/lib/verify/verifier';
 
 export type Authentication = { ok: true; actor: Actor } | { ok: false; error: DomainError; retryAfterSeconds?: number };
 

@@ -3,7 +3,7 @@
  * domain error. Unexpected errors become a plain 500 (or 503 when the database is away) whose
  * message says nothing about the cause.
  */
-import { DomainError, type DomainErrorCode } from '@/lib/errors';
+import { DomainError, errorKind, hasErrorCode, type DomainErrorCode } from '@/lib/errors';
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
 
@@ -43,12 +43,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** Connection failures from either driver: the database is not there right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined; e; e = e.cause as typeof e) {
-    if (UNAVAILABLE_CODES.has(e.code ?? '')) {
-      return true;
-    }
-  }
-  return false;
+  return hasErrorCode(error, UNAVAILABLE_CODES);
 }
 
 /**
@@ -72,7 +67,6 @@ export function errorResponseParts(error: unknown): { status: number; body: ApiE
   if (isDatabaseUnavailable(error)) {
     return { status: 503, body: errorBody('unavailable', 'The database is unavailable. Try again shortly.') };
   }
-  const cause = (error as { cause?: { code?: string } }).cause;
-  console.error(`[api] unexpected ${(error as Error).name}${cause?.code ? ` (${cause.code})` : ''}`);
+  console.error(`[api] unexpected ${errorKind(error)}`);
   return { status: 500, body: errorBody('internal', 'Something went wrong; nothing was changed.') };
 }

@@ -16,7 +16,7 @@ import { STRICT_TRANSPORT_SECURITY } from '@/lib/security/headers';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { MAX_CONSOLE_BODY_BYTES } from './body-limit';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, pathnameOf, serverLimitsFromEnv, type FrontOptions, type ServerLimits } from './http-server';
-import { MAX_VERIFY_BODY_BYTES } from './verify-endpoint';
+import { MAX_VERIFY_BODY_BYTES } from '@/lib/verify/endpoint';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 

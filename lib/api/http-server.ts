@@ -14,7 +14,7 @@ import { MAX_CONSOLE_BODY_BYTES, tooLargeBody } from './body-limit';
 import { resolveClientAddress } from './client-address';
 import { errorBody } from './errors';
 import { MAX_BODY_BYTES } from './http';
-import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from './verify-endpoint';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/verify/endpoint';
 
 export const VERIFY_PATH = '/api/v1/keys/verify';
 

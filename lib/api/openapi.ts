@@ -20,7 +20,7 @@ import {
   verifyInputSchema,
   verifyResultSchema,
 } from './schemas';
-import { MAX_VERIFY_BODY_BYTES } from './verify-endpoint';
+import { MAX_VERIFY_BODY_BYTES } from '@/lib/verify/endpoint';
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
 

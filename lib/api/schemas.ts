@@ -88,7 +88,7 @@ export const errorSchema = z.strictObject({
   }),
 });
 
-/** POST /keys/verify's body, as lib/api/verify-endpoint.ts checks it. */
+/** POST /keys/verify's body, as lib/verify/endpoint.ts checks it. */
 export function verifyInputSchema(catalogue: Catalogue) {
   return z.strictObject({
     key: z.string().min(1),

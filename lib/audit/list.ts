@@ -14,25 +14,6 @@ export const AUDIT_PAGE_SIZES = [25, 50, 100] as const;
 export const AUDIT_COUNT_CAP = 10_000;
 export const AUDIT_EXPORT_LIMIT = 100_000;
 
-/** Every action Keyward records, for the filter's choices. */
-export const AUDIT_ACTIONS = [
-  'api_key.created',
-  'api_key.updated',
-  'api_key.rotated',
-  'api_key.deleted',
-  'webhook_key.changed',
-  'member.added',
-  'member.role_changed',
-  'member.removed',
-  'project.created',
-  'project.renamed',
-  'user.signed_in',
-  'user.signed_out',
-  'user.password_set',
-  'webhook_endpoint.updated',
-  'webhook.test_sent',
-] as const;
-
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)

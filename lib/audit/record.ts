@@ -1,12 +1,12 @@
 /**
  * Writes audit events. Callers pass the transaction of the change itself, so an event exists
  * exactly when its change does. There is no function here, or anywhere, that updates or deletes
- * an event. A key lifecycle event also queues its webhook here, in the same transaction
- * (lib/webhooks/outbox.ts): one hook for every path that changes a key.
+ * an event. Domain code records a change through lib/changes/record.ts, which calls this; this
+ * module knows nothing of webhooks.
  */
 import type { Db, Tx } from '@/db/client';
 import { auditEvents } from '@/db/schema';
-import { enqueueAuditedChange } from '@/lib/webhooks/outbox';
+import type { AuditAction } from './actions';
 
 export type AuditActor = {
   projectId: string;
@@ -17,14 +17,14 @@ export type AuditActor = {
 };
 
 export type AuditEntry = {
-  action: string;
+  action: AuditAction;
   targetType: string;
   targetId?: string | null;
   /** Never a secret: names, flags, levels, times. */
   metadata?: Record<string, unknown>;
 };
 
-export async function recordAudit(tx: Db | Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
+export async function insertAuditEvent(tx: Db | Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await tx.insert(auditEvents).values({
     projectId: actor.projectId,
     actorType: actor.actorType,
@@ -36,5 +36,4 @@ export async function recordAudit(tx: Db | Tx, actor: AuditActor, entry: AuditEn
     targetId: entry.targetId ?? null,
     metadata: entry.metadata ?? {},
   });
-  await enqueueAuditedChange(tx, actor, entry);
 }

@@ -6,7 +6,7 @@
 import { unstable_rethrow } from 'next/navigation';
 import { getDb, type Db } from '@/db/client';
 import { isDatabaseUnavailable } from '@/lib/api/errors';
-import { DomainError, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
+import { DomainError, errorKind, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
 import type { User } from '@/lib/users/users';
 import { currentUser } from './session';
 
@@ -40,9 +40,7 @@ async function settle<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
     if (isDatabaseUnavailable(error)) {
       return { ok: false, code: 'internal', error: 'Keyward cannot reach its database right now; nothing was changed. Try again in a moment.' };
     }
-    // Database errors can quote query parameters; log the kind of failure, not its text.
-    const cause = (error as { cause?: { code?: string } }).cause;
-    console.error(`[action] failed: ${(error as Error).name}${cause?.code ? ` (${cause.code})` : ''}`);
+    console.error(`[action] failed: ${errorKind(error)}`);
     return { ok: false, code: 'internal', error: 'Something went wrong; nothing was changed. Try again.' };
   }
 }

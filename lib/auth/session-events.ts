@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { memberships, users } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { revokeSession, sessionStanding } from './revoked-sessions';
 import { continueSession, SESSION_IDLE_SECONDS, startSession, type SessionClaims } from './session-token';
 
@@ -30,7 +30,7 @@ export async function recordSessionEvent(db: Db, userId: string, action: Session
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.userId, userId));
     for (const { projectId, email } of projects) {
-      await recordAudit(
+      await recordChange(
         tx,
         { projectId, actorType: 'user', actorId: userId, actorLabel: email, clientAddress },
         { action, targetType: 'user', targetId: userId, metadata: method ? { method, sessionId } : { sessionId } },

@@ -7,8 +7,9 @@
  */
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
+import { DomainError, parseInput } from '@/lib/errors';
 import { createProject, findMembership, lockProject, requireProjectBySlug } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
 import { deleteMember, insertMember, setMemberRole } from '@/lib/team/team';
@@ -24,12 +25,6 @@ const membershipInput = z.strictObject({ email: emailSchema, project: projectSlu
 const removeInput = membershipInput.omit({ role: true });
 const setPasswordInput = z.strictObject({ email: emailSchema, password: passwordSchema });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  return parsed.data;
-}
-
 function setPasswordHint(email: string): string {
   return `set one with "npm run keyward -- user set-password ${email} --password-stdin"`;
 }
@@ -39,7 +34,7 @@ const operator = (projectId: string): AuditActor => ({ projectId, actorType: 'sy
 export async function projectAdd(db: Db, input: { slug: string; name?: string }): Promise<string> {
   const project = await db.transaction(async (tx) => {
     const created = await createProject(tx, input);
-    await recordAudit(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
+    await recordChange(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
     return created;
   });
   return `Created project ${project.slug} ("${project.name}").`;
@@ -50,7 +45,7 @@ export async function userAdd(
   db: Db,
   input: { email: string; project: string; role: string; name?: string; password?: string },
 ): Promise<string> {
-  const { email, project: slug, role, name, password } = parse(userAddInput, input);
+  const { email, project: slug, role, name, password } = parseInput(userAddInput, input);
   const user = await db.transaction(async (tx) => {
     const project = await requireProjectBySlug(tx, slug);
     const created = await createUser(tx, { email, name, password });
@@ -83,7 +78,7 @@ async function lockMembership(tx: Tx, slug: string, email: string) {
 
 /** Adds an existing user to a project with a role, or changes the role they have there. */
 export async function userSetRole(db: Db, input: { email: string; project: string; role: string }): Promise<string> {
-  const { email, project: slug, role } = parse(membershipInput, input);
+  const { email, project: slug, role } = parseInput(membershipInput, input);
   await db.transaction(async (tx) => {
     const { project, user, membership } = await lockMembership(tx, slug, email);
     if (membership) await setMemberRole(tx, operator(project.id), user.id, role);
@@ -93,7 +88,7 @@ export async function userSetRole(db: Db, input: { email: string; project: strin
 }
 
 export async function userRemove(db: Db, input: { email: string; project: string }): Promise<string> {
-  const { email, project: slug } = parse(removeInput, input);
+  const { email, project: slug } = parseInput(removeInput, input);
   await db.transaction(async (tx) => {
     const { project, user, membership } = await lockMembership(tx, slug, email);
     if (!membership) throw new DomainError('not_found', `${email} is not a member of ${slug}.`, { email: ['Not a member of this project.'] });
@@ -109,22 +104,22 @@ export async function userRemove(db: Db, input: { email: string; project: string
 export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, password?: string): void {
   switch (command.kind) {
     case 'project add':
-      parse(createProjectInput, { slug: command.slug, name: command.name });
+      parseInput(createProjectInput, { slug: command.slug, name: command.name });
       return;
     case 'user add':
-      parse(userAddInput, { email: command.email, project: command.project, role: command.role, name: command.name, password });
+      parseInput(userAddInput, { email: command.email, project: command.project, role: command.role, name: command.name, password });
       return;
     case 'user set-password':
-      if (password !== undefined) parse(setPasswordInput, { email: command.email, password });
+      if (password !== undefined) parseInput(setPasswordInput, { email: command.email, password });
       return;
     case 'user set-role':
-      parse(membershipInput, { email: command.email, project: command.project, role: command.role });
+      parseInput(membershipInput, { email: command.email, project: command.project, role: command.role });
       return;
     case 'user remove':
-      parse(removeInput, { email: command.email, project: command.project });
+      parseInput(removeInput, { email: command.email, project: command.project });
       return;
     case 'seed':
-      parse(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
+      parseInput(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
       return;
     default:
       return; // The key commands check their own input when they run.

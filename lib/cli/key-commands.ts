@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import type { Db } from '@/db/client';
-import { invalidInput } from '@/lib/errors';
+import { parseInput } from '@/lib/errors';
 import type { Actor } from '@/lib/keys/actor';
 import { createKey } from '@/lib/keys/create';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { listKeys } from '@/lib/keys/list';
-import { verifyKey } from '@/lib/keys/verify';
+import { verifyKey } from '@/lib/verify/verify';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { projectSlugSchema } from '@/lib/projects/schemas';
 
@@ -19,12 +19,6 @@ import { projectSlugSchema } from '@/lib/projects/schemas';
 export const OPERATOR_LABEL = 'operator CLI';
 
 const operator = (projectSlug: string): Actor => ({ type: 'system', projectSlug, label: OPERATOR_LABEL });
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  return parsed.data;
-}
 
 const createInput = z.object({
   project: projectSlugSchema,
@@ -46,7 +40,7 @@ const createInput = z.object({
 
 /** `key create <name>`: one line per key, "<id> <secret>"; with --count, names get a number. */
 export async function keyCreate(db: Db, input: { name: string; project: string; count?: string; permissions?: string; expires?: string }): Promise<string> {
-  const { project, count, permissions, expires } = parse(createInput, input);
+  const { project, count, permissions, expires } = parseInput(createInput, input);
   const width = String(count).length;
   const lines: string[] = [];
   for (let i = 1; i <= count; i++) {
@@ -59,7 +53,7 @@ export async function keyCreate(db: Db, input: { name: string; project: string; 
 
 /** `key list <project>`: the project's keys as JSON, newest first, without secrets. */
 export async function keyList(db: Db, input: { project: string; limit?: string }): Promise<string> {
-  const { project, limit } = parse(z.object({ project: projectSlugSchema, limit: z.coerce.number().int().min(1).max(10_000).default(1000) }), input);
+  const { project, limit } = parseInput(z.object({ project: projectSlugSchema, limit: z.coerce.number().int().min(1).max(10_000).default(1000) }), input);
   const keys: ApiKeyJson[] = [];
   for (let page = 1; keys.length < limit; page++) {
     const result = await listKeys(db, activeCatalogue(), operator(project), { q: '', page, pageSize: 100, sort: 'created', dir: 'desc' });
@@ -71,7 +65,7 @@ export async function keyList(db: Db, input: { project: string; limit?: string }
 
 /** `key verify`: the key comes from stdin; --require "calls=read,agents=write"; --at an ISO time. */
 export async function keyVerify(db: Db, input: { key: string; require?: string; at?: string }): Promise<string> {
-  const { require, at } = parse(
+  const { require, at } = parseInput(
     z.object({
       require: z
         .string()

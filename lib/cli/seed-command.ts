@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { apiKeys, projectKeyCounts } from '@/db/schema';
-import { invalidInput } from '@/lib/errors';
+import { parseInput } from '@/lib/errors';
 import { projectSlugSchema } from '@/lib/projects/schemas';
 import { analyzeKeys, DEFAULT_BATCH_SIZE, ensureProject, seedKeys } from '@/lib/seed/keys';
 import { emailSchema } from '@/lib/users/schemas';
@@ -29,9 +29,7 @@ export type SeedOutcome = { message: string; warning?: string };
 
 /** Migrates, seeds and analyzes; `print` shows progress as it happens, the outcome is the last word. */
 export async function seed(database: Database, input: z.input<typeof seedInput>, print: (line: string) => void): Promise<SeedOutcome> {
-  const parsed = seedInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const { project: slug, keys: total, admin, batch: batchSize } = parsed.data;
+  const { project: slug, keys: total, admin, batch: batchSize } = parseInput(seedInput, input);
   print(`Seeding ${database.driver === 'postgres' ? 'PostgreSQL' : `PGlite in ${database.dataDir}`}…`);
   await migrateDatabase(database);
   const { db } = database;

@@ -15,7 +15,7 @@ import { requireProjectBySlug } from '@/lib/projects/projects';
 import { DomainError } from '@/lib/errors';
 import { findResource, type Catalogue } from '@/lib/permissions/catalogue';
 import { allows, isWithin, type Permissions } from '@/lib/permissions/grants';
-import { judge, lookupKey } from './verify';
+import { judge, lookupKey } from '@/lib/verify/verify';
 
 export const KEYS_ADMIN_ONLY = 'Only administrators can manage API keys.';
 export const API_KEYS_RESOURCE = 'api_keys';

@@ -14,7 +14,7 @@ import { getKey } from './find';
 import { listKeys } from './list';
 import { deleteKey, setWebhookKey, updateKey } from './manage';
 import { rotateKey } from './rotate';
-import { verifyKey } from './verify';
+import { verifyKey } from '@/lib/verify/verify';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');

@@ -6,8 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
-import { invalidInput } from '@/lib/errors';
+import { recordChange } from '@/lib/changes/record';
+import { parseInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import { encryptSecret, hashKey } from './crypto';
@@ -26,12 +26,11 @@ export async function createKey(
   input: CreateKeyInput,
   now: () => Date = () => new Date(),
 ): Promise<CreatedKey> {
-  const parsed = createKeyInput(catalogue, now).safeParse(input);
   return db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
-    const { name, expiresAt } = parsed.data;
-    const permissions = parsed.data.permissions ?? null;
+    const parsed = parseInput(createKeyInput(catalogue, now), input);
+    const { name, expiresAt } = parsed;
+    const permissions = parsed.permissions ?? null;
     assertWithinCeiling(catalogue, manager, { permissions, expiresAt });
 
     const secret = generateKey();
@@ -54,13 +53,15 @@ export async function createKey(
       .insert(projectKeyCounts)
       .values({ projectId: manager.projectId, keyCount: 1 })
       .onConflictDoUpdate({ target: projectKeyCounts.projectId, set: { keyCount: sql`${projectKeyCounts.keyCount} + 1` } });
-    await recordAudit(tx, manager, {
+    const key = toApiKeyJson(catalogue, row!);
+    await recordChange(tx, manager, {
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: publicId,
       metadata: { name, restricted: permissions !== null, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+      key,
     });
-    return { key: toApiKeyJson(catalogue, row!), secret };
+    return { key, secret };
   });
 }
 

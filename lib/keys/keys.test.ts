@@ -13,7 +13,7 @@ import { createKey } from './create';
 import { decryptSecret, hashKey } from './crypto';
 import { deleteKey, setWebhookKey, updateKey } from './manage';
 import { rotateKey } from './rotate';
-import { verifyKey } from './verify';
+import { verifyKey } from '@/lib/verify/verify';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');

@@ -5,8 +5,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, projectKeyCounts } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { recordChange } from '@/lib/changes/record';
+import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
@@ -31,11 +31,12 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
       .update(projectKeyCounts)
       .set({ keyCount: sql`greatest(${projectKeyCounts.keyCount} - 1, 0)` })
       .where(eq(projectKeyCounts.projectId, manager.projectId));
-    await recordAudit(tx, manager, {
+    await recordChange(tx, manager, {
       action: 'api_key.deleted',
       targetType: 'api_key',
       targetId: key.publicId,
       metadata: { name: key.name, wasWebhookKey: key.isWebhookKey },
+      key: { id: key.publicId, name: key.name, webhook: key.isWebhookKey },
     });
     return { projectId: manager.projectId, id: key.publicId, wasWebhookKey: key.isWebhookKey };
   });
@@ -65,13 +66,15 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
       await tx.update(apiKeys).set({ isWebhookKey: false }).where(eq(apiKeys.id, previous.id));
     }
     const [updated] = await tx.update(apiKeys).set({ isWebhookKey: true }).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
-    await recordAudit(tx, manager, {
+    const changed = toApiKeyJson(catalogue, updated!);
+    await recordChange(tx, manager, {
       action: 'webhook_key.changed',
       targetType: 'api_key',
       targetId: key.publicId,
       metadata: { name: key.name, previousKeyId: previous?.publicId ?? null },
+      key: changed,
     });
-    return toApiKeyJson(catalogue, updated!);
+    return changed;
   });
 }
 
@@ -80,17 +83,16 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
  * secret stays. The key as changed must be within what the actor holds.
  */
 export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, input: UpdateKeyInput): Promise<ApiKeyJson> {
-  const parsed = updateKeyInput(catalogue).safeParse(input);
   const result = await db.transaction(async (tx) => {
     const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
+    const parsed = parseInput(updateKeyInput(catalogue), input);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     const changes: { name?: string; permissions?: typeof key.permissions; expiresAt?: Date | null } = {};
-    if (parsed.data.name !== undefined) changes.name = parsed.data.name;
-    if (parsed.data.expiresAt !== undefined) changes.expiresAt = parsed.data.expiresAt;
-    if (parsed.data.permissions !== undefined) {
+    if (parsed.name !== undefined) changes.name = parsed.name;
+    if (parsed.expiresAt !== undefined) changes.expiresAt = parsed.expiresAt;
+    if (parsed.permissions !== undefined) {
       if (!catalogue.editableAfterCreation) throw new DomainError('forbidden', PERMISSIONS_FIXED_MESSAGE);
-      changes.permissions = parsed.data.permissions;
+      changes.permissions = parsed.permissions;
     }
     assertWithinCeiling(catalogue, manager, {
       permissions: changes.permissions !== undefined ? changes.permissions : key.permissions,
@@ -98,7 +100,8 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
     });
     const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);
-    await recordAudit(tx, manager, {
+    const json = toApiKeyJson(catalogue, updated!);
+    await recordChange(tx, manager, {
       action: 'api_key.updated',
       targetType: 'api_key',
       targetId: key.publicId,
@@ -107,8 +110,9 @@ export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publ
         ...(changes.permissions !== undefined ? { permissions: { from: key.permissions, to: changes.permissions } } : {}),
         ...(changes.expiresAt !== undefined ? { expiresAt: { from: key.expiresAt?.toISOString() ?? null, to: changes.expiresAt?.toISOString() ?? null } } : {}),
       },
+      key: json,
     });
-    return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!) };
+    return { projectId: manager.projectId, key: json };
   });
   keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'updated' });
   return result.key;

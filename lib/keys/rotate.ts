@@ -6,8 +6,8 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { recordChange } from '@/lib/changes/record';
+import { DomainError, hasErrorCode, parseInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
 import type { CreatedKey } from './create';
@@ -18,13 +18,6 @@ import { displayParts, generateKey } from './format';
 import { keyJsonColumns, toApiKeyJson } from './json';
 import { rotateKeyInput, type RotateKeyInput } from './schemas';
 
-function isLockNotAvailable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === '55P03') return true;
-  }
-  return false;
-}
-
 export async function rotateKey(
   db: Db,
   catalogue: Catalogue,
@@ -33,23 +26,22 @@ export async function rotateKey(
   input: RotateKeyInput,
   now: () => Date = () => new Date(),
 ): Promise<CreatedKey> {
-  const parsed = rotateKeyInput.safeParse(input);
   let result: CreatedKey & { projectId: string };
   try {
     result = await db.transaction(async (tx) => {
       const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-      if (!parsed.success) throw invalidInput(parsed.error.issues);
+      const { gracePeriodSeconds } = parseInput(rotateKeyInput, input);
       const key = await findKeyForUpdate(tx, manager.projectId, publicId, 'nowait');
       // The new secret is the key's whole power: only an actor holding at least as much gets it.
       assertWithinCeiling(catalogue, manager, key);
       const at = now();
-      const graceEnds = new Date(at.getTime() + parsed.data.gracePeriodSeconds * 1000);
+      const graceEnds = new Date(at.getTime() + gracePeriodSeconds * 1000);
 
       // Secrets whose grace has already ended are of no further use.
       await tx
         .delete(apiKeySecrets)
         .where(and(eq(apiKeySecrets.apiKeyId, key.id), lte(apiKeySecrets.expiresAt, at)));
-      if (parsed.data.gracePeriodSeconds === 0) {
+      if (gracePeriodSeconds === 0) {
         await tx.delete(apiKeySecrets).where(eq(apiKeySecrets.apiKeyId, key.id));
       } else {
         await tx
@@ -62,17 +54,19 @@ export async function rotateKey(
       await tx.insert(apiKeySecrets).values({ apiKeyId: key.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, key.publicId), createdAt: at });
       const [updated] = await tx.update(apiKeys).set(displayParts(secret)).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
       await announceKeyChange(tx, key.publicId);
-      await recordAudit(tx, manager, {
+      const rotated = toApiKeyJson(catalogue, updated!, gracePeriodSeconds > 0 ? graceEnds : null);
+      await recordChange(tx, manager, {
         action: 'api_key.rotated',
         targetType: 'api_key',
         targetId: key.publicId,
-        metadata: { name: key.name, gracePeriodSeconds: parsed.data.gracePeriodSeconds, previousSecretExpiresAt: graceEnds.toISOString() },
+        metadata: { name: key.name, gracePeriodSeconds: gracePeriodSeconds, previousSecretExpiresAt: graceEnds.toISOString() },
+        key: rotated,
       });
-      const previous = parsed.data.gracePeriodSeconds > 0 ? graceEnds : null;
-      return { projectId: manager.projectId, key: toApiKeyJson(catalogue, updated!, previous), secret };
+      return { projectId: manager.projectId, key: rotated, secret };
     });
   } catch (error) {
-    if (isLockNotAvailable(error)) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');
+    // lock_not_available: another request holds the key (`nowait` above).
+    if (hasErrorCode(error, '55P03')) throw new DomainError('conflict', 'This key is being changed by another request. Try again.');
     throw error;
   }
   keyChanged({ projectId: result.projectId, publicId: result.key.id, kind: 'rotated' });

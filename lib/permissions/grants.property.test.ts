@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judge, checkRequirement, type VerifiedKey } from '@/lib/keys/verify';
+import { judge, checkRequirement, type VerifiedKey } from '@/lib/verify/verify';
 import { catalogueSchema, type Catalogue } from './catalogue';
 import { allows, isWithin, normalizeGrants, type Permissions } from './grants';
 

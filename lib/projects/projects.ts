@@ -5,7 +5,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { memberships, projects, type Role } from '@/db/schema';
-import { DomainError, invalidInput, isUniqueViolation } from '@/lib/errors';
+import { DomainError, isUniqueViolation, parseInput } from '@/lib/errors';
 import { roleSchema } from '@/lib/users/schemas';
 import { createProjectInput, projectSlugSchema, type CreateProjectInput } from './schemas';
 
@@ -14,9 +14,7 @@ export type Project = { id: string; slug: string; name: string };
 const projectColumns = { id: projects.id, slug: projects.slug, name: projects.name };
 
 export async function createProject(db: Db | Tx, input: CreateProjectInput): Promise<Project> {
-  const parsed = createProjectInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const { slug, name } = parsed.data;
+  const { slug, name } = parseInput(createProjectInput, input);
   try {
     const [project] = await db
       .insert(projects)
@@ -48,12 +46,11 @@ export async function requireProjectBySlug(db: Db | Tx, slug: string): Promise<P
 
 /** Adds a member, or changes the role of one already there. */
 export async function setMembership(db: Db | Tx, projectId: string, userId: string, role: Role): Promise<void> {
-  const parsedRole = roleSchema.safeParse(role);
-  if (!parsedRole.success) throw invalidInput(parsedRole.error.issues.map((i) => ({ ...i, path: ['role'] })));
+  const validRole = parseInput(roleSchema, role, 'role');
   await db
     .insert(memberships)
-    .values({ projectId, userId, role: parsedRole.data })
-    .onConflictDoUpdate({ target: [memberships.projectId, memberships.userId], set: { role: parsedRole.data } });
+    .values({ projectId, userId, role: validRole })
+    .onConflictDoUpdate({ target: [memberships.projectId, memberships.userId], set: { role: validRole } });
 }
 
 /**

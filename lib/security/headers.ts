@@ -22,7 +22,7 @@ export function contentSecurityPolicy(nonce: string, development = process.env.N
 
 /**
  * Headers every response Next sends carries, pages and API alike (next.config.ts). server.ts's
- * verify answers carry only those that mean something to a machine (lib/api/verify-endpoint.ts):
+ * verify answers carry only those that mean something to a machine (lib/verify/endpoint.ts):
  * the opener and resource policies guard documents and no-cors loads, and verify is neither.
  */
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {

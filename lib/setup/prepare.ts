@@ -10,7 +10,7 @@ import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { KEY_CHANNEL } from '@/lib/keys/events';
-import { verifyCache } from '@/lib/keys/verify-cache';
+import { verifyCache } from '@/lib/verify/cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { webhookSettings } from '@/lib/webhooks/config';
 import { startServerDelivery } from '@/lib/webhooks/runner';

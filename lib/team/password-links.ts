@@ -15,7 +15,7 @@ import { userAuditActor } from '@/lib/audit/user-actor';
 import { hashPassword } from '@/lib/auth/password';
 import { SlidingWindowLimiter } from '@/lib/auth/sign-in-limiter';
 import { positiveIntFromEnv } from '@/lib/config/env';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { storePassword } from '@/lib/users/users';
 import { setPasswordWithTokenInput, type SetPasswordWithTokenInput } from './schemas';
 
@@ -87,16 +87,15 @@ export async function setPasswordWithToken(db: Db, input: SetPasswordWithTokenIn
   if (waitMs > 0) throw tooManyAttempts(waitMs);
   limiter.recordFailure(bucket, now.getTime());
 
-  const parsed = setPasswordWithTokenInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const { token, password } = parseInput(setPasswordWithTokenInput, input);
   const invalidLink = () => new DomainError('invalid_input', INVALID_LINK, { token: [INVALID_LINK] });
   // Outside any transaction: the hash below takes a while, and PGlite runs one transaction at a time.
-  const [candidate] = await findUsableLink(db, parsed.data.token, now);
+  const [candidate] = await findUsableLink(db, token, now);
   if (!candidate) throw invalidLink();
-  const passwordHash = await hash(parsed.data.password);
+  const passwordHash = await hash(password);
   return db.transaction(async (tx) => {
     // Again, locked: a concurrent use of the same link may have spent it meanwhile.
-    const [link] = await findUsableLink(tx, parsed.data.token, now).for('update');
+    const [link] = await findUsableLink(tx, token, now).for('update');
     if (!link) throw invalidLink();
     const by = { actorIn: (projectId: string) => userAuditActor(tx, projectId, link.userId, clientAddress), via: 'link' as const };
     const user = await storePassword(tx, link.userId, passwordHash, by, now);

@@ -8,10 +8,11 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
 import { memberships, users, type Role } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import { createUser, findUserByEmail } from '@/lib/users/users';
 import { createPasswordToken } from './password-links';
@@ -96,7 +97,7 @@ export async function insertMember(
     .onConflictDoNothing()
     .returning({ userId: memberships.userId });
   if (inserted.length === 0) throw new DomainError('conflict', `${user.email} is already a member.`, { email: ['Already a member of this project.'] });
-  await recordAudit(tx, actor, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email: user.email, role, newUser } });
+  await recordChange(tx, actor, { action: 'member.added', targetType: 'user', targetId: user.id, metadata: { email: user.email, role, newUser } });
   return { userId: user.id, email: user.email, name: user.name, role, joinedAt: now.toISOString(), passwordSet: user.passwordSet };
 }
 
@@ -105,7 +106,7 @@ export async function setMemberRole(tx: Tx, actor: AuditActor, userId: unknown, 
   if (member.role === role) return member;
   if (role !== 'admin') await refuseLastAdmin(tx, actor.projectId, member);
   await tx.update(memberships).set({ role }).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
-  await recordAudit(tx, actor, {
+  await recordChange(tx, actor, {
     action: 'member.role_changed',
     targetType: 'user',
     targetId: member.userId,
@@ -118,7 +119,7 @@ export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): 
   const member = await lockMember(tx, actor.projectId, userId);
   await refuseLastAdmin(tx, actor.projectId, member);
   await tx.delete(memberships).where(and(eq(memberships.projectId, actor.projectId), eq(memberships.userId, member.userId)));
-  await recordAudit(tx, actor, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
+  await recordChange(tx, actor, { action: 'member.removed', targetType: 'user', targetId: member.userId, metadata: { email: member.email, role: member.role } });
   return member;
 }
 
@@ -130,11 +131,9 @@ export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): 
  * an existing account by adding it.
  */
 export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput, now = new Date()): Promise<{ member: Member; passwordToken: string | null }> {
-  const parsed = addMemberInput.safeParse(input);
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
-    const { email, role } = parsed.data;
+    const { email, role } = parseInput(addMemberInput, input);
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
     const member = await insertMember(tx, cleared, { ...user, passwordSet: Boolean(existing?.passwordHash) }, role, { newUser: !existing, now });
@@ -144,11 +143,10 @@ export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput,
 }
 
 export async function changeRole(db: Db, actor: TeamActor, userId: string, input: ChangeRoleInput): Promise<Member> {
-  const parsed = changeRoleInput.safeParse(input);
   return db.transaction(async (tx) => {
     const cleared = await clear(tx, actor, 'admin');
-    if (!parsed.success) throw invalidInput(parsed.error.issues);
-    return setMemberRole(tx, cleared, userId, parsed.data.role);
+    const { role } = parseInput(changeRoleInput, input);
+    return setMemberRole(tx, cleared, userId, role);
   });
 }
 

@@ -6,9 +6,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { memberships, users } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { hashPassword } from '@/lib/auth/password';
-import { DomainError, invalidInput, isUniqueViolation } from '@/lib/errors';
+import { DomainError, isUniqueViolation, parseInput } from '@/lib/errors';
 import { createUserInput, emailSchema, passwordSchema, type CreateUserInput } from './schemas';
 
 export type User = { id: string; email: string; name: string };
@@ -16,9 +17,7 @@ export type User = { id: string; email: string; name: string };
 const publicColumns = { id: users.id, email: users.email, name: users.name };
 
 export async function createUser(db: Db | Tx, input: CreateUserInput): Promise<User> {
-  const parsed = createUserInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const { email, name, password } = parsed.data;
+  const { email, name, password } = parseInput(createUserInput, input);
   const passwordHash = password === undefined ? null : await hashPassword(password);
   try {
     const [user] = await db
@@ -65,21 +64,19 @@ export async function storePassword(tx: Tx, userId: string, passwordHash: string
   if (!user) throw new DomainError('not_found', 'No such user.');
   const projects = await tx.select({ projectId: memberships.projectId }).from(memberships).where(eq(memberships.userId, userId));
   for (const { projectId } of projects) {
-    await recordAudit(tx, await by.actorIn(projectId), { action: 'user.password_set', targetType: 'user', targetId: user.id, metadata: { email: user.email, via: by.via } });
+    await recordChange(tx, await by.actorIn(projectId), { action: 'user.password_set', targetType: 'user', targetId: user.id, metadata: { email: user.email, via: by.via } });
   }
   return user;
 }
 
 /** Sets the password of the user with `email` (the operator CLI's reset). */
 export async function setPassword(db: Db, email: string, password: string, by: PasswordSetBy, now = new Date()): Promise<User> {
-  const parsedPassword = passwordSchema.safeParse(password);
-  if (!parsedPassword.success) throw invalidInput(parsedPassword.error.issues.map((i) => ({ ...i, path: ['password'] })));
-  const parsedEmail = emailSchema.safeParse(email);
-  if (!parsedEmail.success) throw invalidInput(parsedEmail.error.issues.map((i) => ({ ...i, path: ['email'] })));
-  const passwordHash = await hashPassword(parsedPassword.data);
+  const validPassword = parseInput(passwordSchema, password, 'password');
+  const validEmail = parseInput(emailSchema, email, 'email');
+  const passwordHash = await hashPassword(validPassword);
   return db.transaction(async (tx) => {
-    const user = await findUserByEmail(tx, parsedEmail.data);
-    if (!user) throw new DomainError('not_found', `No user has the email ${parsedEmail.data}.`, { email: ['No user has this email.'] });
+    const user = await findUserByEmail(tx, validEmail);
+    if (!user) throw new DomainError('not_found', `No user has the email ${validEmail}.`, { email: ['No user has this email.'] });
     return storePassword(tx, user.id, passwordHash, by, now);
   });
 }

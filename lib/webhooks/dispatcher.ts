@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { webhookDeliveries, webhookEndpoints, type WebhookDeliveryStatus } from '@/db/schema';
+import { errorKind } from '@/lib/errors';
 import { classifyAddress } from './address';
 import { webhookSettings } from './config';
 import { TEST_EVENT } from './events';
@@ -249,9 +250,7 @@ export function startDispatcher(options: DeliveryOptions & { pollMs?: number; re
       // A full batch means more may be due: go on without waiting for the next poll.
       while (!stopped && (await deliverDue({ ...options, batchSize })).length === batchSize);
     } catch (error) {
-      // Database errors can quote parameters; the kind of failure is enough here.
-      const cause = (error as { cause?: { code?: string } }).cause;
-      log(`Keyward webhooks: a delivery pass failed (${(error as Error).name}${cause?.code ? ` ${cause.code}` : ''}); retrying.`);
+      log(`Keyward webhooks: a delivery pass failed: ${errorKind(error)}; retrying.`);
     }
   }
 

@@ -7,10 +7,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, webhookEndpoints } from '@/db/schema';
-import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import type { AuditActor } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import { userAuditActor } from '@/lib/audit/user-actor';
 import { authorizeProject } from '@/lib/auth/authorize';
-import { DomainError, invalidInput } from '@/lib/errors';
+import { DomainError, parseInput } from '@/lib/errors';
 import { webhookSettings } from './config';
 import { TEST_EVENT, type WebhookEvent } from './events';
 import { insertDelivery } from './outbox';
@@ -64,9 +65,7 @@ export type SaveEndpointOptions = { resolve?: Resolver; allowPrivate?: boolean }
 export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpointInput, options: SaveEndpointOptions = {}): Promise<EndpointSettings> {
   // Who asks comes first: nobody else gets to make this server resolve names.
   await authorizeAdmin(db, admin);
-  const parsed = saveEndpointInput.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
-  const { url, events, enabled } = parsed.data;
+  const { url, events, enabled } = parseInput(saveEndpointInput, input);
   // A refused address is refused whatever the switch says; but a host name is looked up only
   // for an enabled endpoint, so one can be switched off whatever its DNS does now.
   try {
@@ -86,7 +85,7 @@ export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpo
       .insert(webhookEndpoints)
       .values({ projectId: actor.projectId, url, events, enabled, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({ target: webhookEndpoints.projectId, set: { url, events, enabled, updatedAt: now } });
-    await recordAudit(tx, actor, {
+    await recordChange(tx, actor, {
       action: 'webhook_endpoint.updated',
       targetType: 'webhook_endpoint',
       targetId: actor.slug,
@@ -113,7 +112,7 @@ export async function sendTestEvent(db: Db, admin: WebhookAdmin): Promise<{ mess
       actor: { type: actor.actorType, id: actor.actorId, label: actor.actorLabel },
       message: 'A test event from Keyward. If its signatures check out, your endpoint is ready.',
     });
-    await recordAudit(tx, actor, {
+    await recordChange(tx, actor, {
       action: 'webhook.test_sent',
       targetType: 'webhook_endpoint',
       targetId: actor.slug,

@@ -1,17 +1,15 @@
 /**
  * The webhook outbox: rows written inside the transaction of the change they report, so an event
- * is queued exactly when its change commits. lib/audit/record.ts calls enqueueAuditedChange for
- * every audited change; only key lifecycle events of a project whose enabled endpoint subscribes
- * to them become rows. Without a webhook key a row waits ("No webhook key") and is released once
+ * is queued exactly when its change commits. lib/changes/record.ts calls enqueueKeyChange for
+ * every key lifecycle change; only those of a project whose enabled endpoint subscribes to them
+ * become rows. Without a webhook key a row waits ("No webhook key") and is released once
  * a key is chosen. Never puts a secret in a row.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, projects, webhookDeliveries, webhookEndpoints } from '@/db/schema';
-import type { AuditActor, AuditEntry } from '@/lib/audit/record';
-import { keyJsonColumns, toApiKeyJson } from '@/lib/keys/json';
-import { activeCatalogue } from '@/lib/permissions/load';
-import { isWebhookEvent, type WebhookActor, type WebhookBody, type WebhookEvent } from './events';
+import type { ApiKeyJson } from '@/lib/keys/json';
+import type { DeletedKeyJson, WebhookActor, WebhookBody, WebhookEvent } from './events';
 import { newMessageId } from './signing';
 
 export const NO_WEBHOOK_KEY = 'No webhook key: choose one under API Keys and this delivery is sent.';
@@ -62,44 +60,35 @@ export async function releaseWaiting(tx: Db | Tx, projectIds?: string[]): Promis
   return released.length;
 }
 
-function actorOf(actor: AuditActor): WebhookActor {
-  return { type: actor.actorType, id: actor.actorId, label: actor.actorLabel };
-}
+/** A key lifecycle change as its webhook reports it; the key as the REST API shows it after the change. */
+export type KeyChange = {
+  projectId: string;
+  event: WebhookEvent;
+  actor: WebhookActor;
+  key: ApiKeyJson | DeletedKeyJson;
+  /** The change's audit metadata: api_key.updated sends it as `changes`; webhook_key.changed names the key it replaced. */
+  metadata: Record<string, unknown>;
+};
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
-/** The event's data: the key as the REST API shows it now (inside the change's transaction). */
-async function keyEventData(tx: Db | Tx, actor: AuditActor, event: WebhookEvent, entry: AuditEntry): Promise<Omit<WebhookBody['data'], 'project'>> {
-  const metadata = entry.metadata ?? {};
-  const publicId = entry.targetId ?? '';
-  const base = { actor: actorOf(actor) };
-  if (event === 'api_key.deleted') {
-    return { ...base, key: { id: publicId, name: text(metadata.name) ?? '', webhook: metadata.wasWebhookKey === true } };
-  }
-  const [row] = await tx
-    .select(keyJsonColumns)
-    .from(apiKeys)
-    .where(and(eq(apiKeys.projectId, actor.projectId), eq(apiKeys.publicId, publicId)))
-    .limit(1);
-  const graceEnds = event === 'api_key.rotated' && Number(metadata.gracePeriodSeconds) > 0 ? text(metadata.previousSecretExpiresAt) : null;
-  const key = row ? toApiKeyJson(activeCatalogue(), row, graceEnds ? new Date(graceEnds) : null) : { id: publicId, name: text(metadata.name) ?? '', webhook: false };
-  if (event === 'api_key.updated') return { ...base, key, changes: metadata };
-  if (event === 'webhook_key.changed') return { ...base, key, previousKeyId: text(metadata.previousKeyId) };
-  return { ...base, key };
+function eventData({ event, actor, key, metadata }: KeyChange): Omit<WebhookBody['data'], 'project'> {
+  if (event === 'api_key.updated') return { actor, key, changes: metadata };
+  if (event === 'webhook_key.changed') return { actor, key, previousKeyId: text(metadata.previousKeyId) };
+  return { actor, key };
 }
 
 /**
- * Called by recordAudit inside the change's transaction. One indexed read for any key change;
- * a row only when the project's enabled endpoint subscribes to the event.
+ * Called inside the change's transaction. One indexed read for any key change; a row only when
+ * the project's enabled endpoint subscribes to the event.
  */
-export async function enqueueAuditedChange(tx: Db | Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  const event = entry.action;
-  if (!isWebhookEvent(event)) return;
-  if (event === 'webhook_key.changed') await releaseWaiting(tx, [actor.projectId]);
+export async function enqueueKeyChange(tx: Db | Tx, change: KeyChange): Promise<void> {
+  const { projectId, event } = change;
+  if (event === 'webhook_key.changed') await releaseWaiting(tx, [projectId]);
   const [endpoint] = await tx
     .select({ enabled: webhookEndpoints.enabled, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.projectId, actor.projectId));
+    .where(eq(webhookEndpoints.projectId, projectId));
   if (!endpoint?.enabled || !endpoint.events.includes(event)) return;
-  await insertDelivery(tx, actor.projectId, event, await keyEventData(tx, actor, event, entry));
+  await insertDelivery(tx, projectId, event, eventData(change));
 }

@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/db/client';
 import { auditEvents, webhookDeliveries } from '@/db/schema';
-import { recordAudit } from '@/lib/audit/record';
+import { recordChange } from '@/lib/changes/record';
 import type { Actor } from '@/lib/keys/actor';
 import { createKey } from '@/lib/keys/create';
 import { deleteKey, setWebhookKey, updateKey } from '@/lib/keys/manage';
@@ -224,7 +224,12 @@ describeEachDatabase('Webhooks', (current) => {
     await rejection(createKey(db, diga, { type: 'user', userId: member.id, projectSlug: actor.projectSlug }, { name: 'Nope' }));
     await db
       .transaction(async (tx) => {
-        await recordAudit(tx, { projectId: project.id, actorType: 'system', actorId: null, actorLabel: 'test' }, { action: 'api_key.created', targetType: 'api_key', targetId: 'key_x' });
+        await recordChange(tx, { projectId: project.id, actorType: 'system', actorId: null, actorLabel: 'test' }, {
+          action: 'api_key.created',
+          targetType: 'api_key',
+          targetId: 'key_x',
+          key: { id: 'key_x', name: '', webhook: false },
+        });
         throw new Error('rolled back');
       })
       .catch(() => undefined);

@@ -1,7 +1,7 @@
 import { apiRoute } from '@/lib/api/route';
 import { json } from '@/lib/api/http';
 import { listKeysParams } from '@/lib/api/schemas';
-import { invalidInput } from '@/lib/errors';
+import { invalidInput, parseInput } from '@/lib/errors';
 import { createKey } from '@/lib/keys/create';
 import { listKeys } from '@/lib/keys/list';
 import type { CreateKeyInput } from '@/lib/keys/schemas';
@@ -14,10 +14,9 @@ export const GET = apiRoute(async ({ request, db, catalogue, actor }) => {
   const search = new URL(request.url).searchParams;
   const repeated = [...new Set(search.keys())].filter((name) => search.getAll(name).length > 1);
   if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
-  const parsed = listKeysParams.safeParse(Object.fromEntries(search));
-  if (!parsed.success) throw invalidInput(parsed.error.issues);
+  const query = parseInput(listKeysParams, Object.fromEntries(search));
   // `total` is documented as a count (capped), never the console's estimate.
-  const page = await listKeys(db, catalogue, actor, { ...parsed.data, exactTotal: true });
+  const page = await listKeys(db, catalogue, actor, { ...query, exactTotal: true });
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });
 });
 

@@ -1,5 +1,5 @@
 import { BodyTooLarge, readBodyWithin } from '@/lib/api/body-limit';
-import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/api/verify-endpoint';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/verify/endpoint';
 import { clientAddress } from '@/lib/api/client-address';
 
 // Under `npm start`, server.ts answers this path (whatever its query string) before Next; this

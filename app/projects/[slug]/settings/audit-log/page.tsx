@@ -5,7 +5,8 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { getDb } from '@/db/client';
-import { AUDIT_ACTIONS, AUDIT_PAGE_SIZES, auditQuery, listAuditEvents, type AuditEventJson, type AuditQuery } from '@/lib/audit/list';
+import { AUDIT_ACTIONS } from '@/lib/audit/actions';
+import { AUDIT_PAGE_SIZES, auditQuery, listAuditEvents, type AuditEventJson, type AuditQuery } from '@/lib/audit/list';
 import { requireProjectPage } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Audit log' };

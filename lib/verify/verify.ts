@@ -1,6 +1,6 @@
 /**
  * Verification, the hot path: checksum → hash → one indexed lookup → expiry → permissions
- * (lib/keys/verifier.ts puts a cache in front, which answers before the checksum).
+ * (lib/verify/verifier.ts puts a cache in front, which answers before the checksum).
  * A malformed key is refused without touching the database. Every refusal has the same shape
  * and says nothing about which keys exist.
  */
@@ -10,8 +10,8 @@ import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
 import { findResource, levelSchema, type Catalogue, type Level } from '@/lib/permissions/catalogue';
 import { allows, normalizeGrants, type Permissions } from '@/lib/permissions/grants';
-import { hashKey } from './crypto';
-import { isWellFormedKey } from './format';
+import { hashKey } from '@/lib/keys/crypto';
+import { isWellFormedKey } from '@/lib/keys/format';
 
 export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED';
 

@@ -7,19 +7,19 @@
  * synchronously: no promise is made between the request's body and its answer (in a process
  * that also runs Next, whose AsyncLocalStorage makes every promise pay for async-hooks
  * tracking, that is a fifth of a cache hit's cost). Only a cache miss returns a promise, and
- * concurrent misses share one query (lib/keys/lookup-batch.ts).
+ * concurrent misses share one query (lib/verify/lookup-batch.ts).
  */
 import { getDb, type Db } from '@/db/client';
 import { positiveIntFromEnv } from '@/lib/config/env';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { hashKey } from './crypto';
+import { hashKey } from '@/lib/keys/crypto';
 import { FailureLimiter } from './failure-limiter';
-import { isWellFormedKey, keyLength } from './format';
+import { isWellFormedKey, keyLength } from '@/lib/keys/format';
 import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
-import { verifyCache, type VerifyCache } from './verify-cache';
+import { verifyCache, type VerifyCache } from './cache';
 
 export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number };
 
@@ -31,7 +31,7 @@ export type VerifierDeps = {
   usage: UsageRecorder;
   limiter: FailureLimiter;
   now?: () => Date;
-  /** A cache miss's database lookup: by default the coalesced one (lib/keys/lookup-batch.ts). */
+  /** A cache miss's database lookup: by default the coalesced one (lib/verify/lookup-batch.ts). */
   lookup?: (hash: string) => Promise<VerifiedKey | null>;
 };
 

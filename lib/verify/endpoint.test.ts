@@ -1,5 +1,5 @@
 /**
- * The verify body's own checks (lib/api/verify-endpoint.ts) and the Next route handler's reading
+ * The verify body's own checks (lib/verify/endpoint.ts) and the Next route handler's reading
  * of it: fields are the two it knows, `__proto__` included, and an endless body is refused at the
  * limit. Needs no database: nothing here reaches a lookup.
  */
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { POST } from '@/app/api/v1/keys/verify/route';
 import { setActiveCatalogue } from '@/lib/permissions/load';
 import { digaCatalogue } from '@/lib/permissions/presets';
-import { answerVerify, MAX_VERIFY_BODY_BYTES } from './verify-endpoint';
+import { answerVerify, MAX_VERIFY_BODY_BYTES } from './endpoint';
 
 setActiveCatalogue(digaCatalogue);
 

@@ -4,10 +4,10 @@
  * but their adapters. Invalid input is a 400 with field errors, never a 500; a body over the limit
  * a 413; the database being away is a 503, never VALID.
  */
-import { verifier, type VerifyOutcome } from '@/lib/keys/verifier';
-import type { VerifyResult } from '@/lib/keys/verify';
-import { tooLargeBody } from './body-limit';
-import { errorBody, errorResponseParts } from './errors';
+import { verifier, type VerifyOutcome } from './verifier';
+import type { VerifyResult } from './verify';
+import { tooLargeBody } from '@/lib/api/body-limit';
+import { errorBody, errorResponseParts } from '@/lib/api/errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
 

@@ -5,8 +5,8 @@ import { apiKeys } from '@/db/schema';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
-import type { Actor } from './actor';
-import { createKey } from './create';
+import type { Actor } from '@/lib/keys/actor';
+import { createKey } from '@/lib/keys/create';
 import { FLUSH_BATCH, UsageRecorder, USAGE_WRITE_INTERVAL_MS } from './usage';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');

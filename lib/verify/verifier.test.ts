@@ -5,19 +5,19 @@ import { resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/keys/actor';
 import type { VerifiedKey } from './verify';
-import { createKey } from './create';
-import { hashKey } from './crypto';
-import { KEY_CHANNEL, onKeyChanged } from './events';
+import { createKey } from '@/lib/keys/create';
+import { hashKey } from '@/lib/keys/crypto';
+import { KEY_CHANNEL, onKeyChanged } from '@/lib/keys/events';
 import { FailureLimiter } from './failure-limiter';
-import { generateKey } from './format';
-import { deleteKey, updateKey } from './manage';
+import { generateKey } from '@/lib/keys/format';
+import { deleteKey, updateKey } from '@/lib/keys/manage';
 import { LookupBatch, MAX_BATCH } from './lookup-batch';
-import { rotateKey } from './rotate';
+import { rotateKey } from '@/lib/keys/rotate';
 import { UsageRecorder } from './usage';
 import { Verifier } from './verifier';
-import { VerifyCache } from './verify-cache';
+import { VerifyCache } from './cache';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 

@@ -10,7 +10,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { positiveIntFromEnv } from '@/lib/config/env';
-import { onKeyChanged } from './events';
+import { onKeyChanged } from '@/lib/keys/events';
 import type { VerifiedKey } from './verify';
 
 type Entry = { found: VerifiedKey | null };

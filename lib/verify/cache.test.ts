@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VerifiedKey } from './verify';
-import { VerifyCache } from './verify-cache';
+import { VerifyCache } from './cache';
 
 const row = (publicId: string): VerifiedKey => ({
   apiKeyId: `id-${publicId}`,
