@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { analyzeKeys, ensureProject, seedKeys } from '@/lib/seed/keys';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { listKeys, type ListKeysRequest } from '@/lib/keys/list';
 import { digaCatalogue as catalogue } from '@/lib/permissions/presets';
 import { temporaryDatabase, type Driver } from '@/lib/testing/temporary-database';
@@ -90,13 +90,13 @@ type Timed = { ms: number; page: number; total: string };
 
 async function timeCase(db: Database['db'], actor: Actor, testCase: Case, runs: number, warmups: number): Promise<Timed> {
   let query: ListKeysRequest = { ...base, ...testCase.query };
-  const first = await listKeys(db, catalogue, actor, query);
+  const first = await listKeys(db, actor, query, { catalogue });
   const middle = Math.max(1, Math.floor(first.pageCount / 2));
   if (testCase.middle === 'next' && middle > 1) {
-    const before = await listKeys(db, catalogue, actor, { ...query, page: middle - 1 });
+    const before = await listKeys(db, actor, { ...query, page: middle - 1 }, { catalogue });
     query = { ...query, page: middle, cursor: before.nextCursor };
   } else if (testCase.middle === 'previous' && middle < first.pageCount) {
-    const after = await listKeys(db, catalogue, actor, { ...query, page: middle + 1 });
+    const after = await listKeys(db, actor, { ...query, page: middle + 1 }, { catalogue });
     query = { ...query, page: middle, cursor: after.previousCursor };
   } else if (testCase.middle) {
     query = { ...query, page: middle };
@@ -104,7 +104,7 @@ async function timeCase(db: Database['db'], actor: Actor, testCase: Case, runs: 
   const samples: number[] = [];
   for (let i = 0; i < warmups + runs; i++) {
     const started = performance.now();
-    await listKeys(db, catalogue, actor, query);
+    await listKeys(db, actor, query, { catalogue });
     if (i >= warmups) samples.push(performance.now() - started);
   }
   return { ms: median(samples), page: query.page, total: `${first.totalIsEstimate ? '~' : ''}${fmt(first.total)}${first.totalIsCapped ? '+' : ''}` };

@@ -525,11 +525,11 @@ async function main(): Promise<number> {
     const catalogue = activeCatalogue();
     const seeded = await seedProject(database, { slug: 'load', webhookUrl: receiver.url });
     const actor = { type: 'system', projectSlug: 'load', label: 'bench' } as const;
-    const make = async (name: string, permissions?: Record<string, string>) => (await createKey(database.db, catalogue, actor, { name, permissions })).key.id;
+    const make = async (name: string, permissions?: Record<string, string>) => (await createKey(database.db, actor, { name, permissions }, { catalogue })).key.id;
     const seedKeys = async (name: string, count: number, permissions?: Record<string, string>) => {
       const made: { id: string; secret: string }[] = [];
       for (let i = 0; i < count; i++) {
-        const { key, secret } = await createKey(database.db, catalogue, actor, { name: `${name} ${i}`, permissions });
+        const { key, secret } = await createKey(database.db, actor, { name: `${name} ${i}`, permissions }, { catalogue });
         made.push({ id: key.id, secret });
       }
       return made;

@@ -83,7 +83,7 @@ async function seed(server: ServerProcess): Promise<string[]> {
     await createProject(database.db, { slug: 'bench', name: 'Bench' });
     const actor = { type: 'system', projectSlug: 'bench', label: 'bench' } as const;
     const secrets: string[] = [];
-    for (let i = 0; i < KEYS; i++) secrets.push((await createKey(database.db, digaCatalogue, actor, { name: `Bench key ${i}` })).secret);
+    for (let i = 0; i < KEYS; i++) secrets.push((await createKey(database.db, actor, { name: `Bench key ${i}` }, { catalogue: digaCatalogue })).secret);
     return secrets;
   } finally {
     await database.close();

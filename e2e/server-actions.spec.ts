@@ -20,7 +20,7 @@ const PROJECT_ACTIONS: Record<string, (target: Target) => unknown[]> = {
   'app/projects/[slug]/settings/api-keys/actions.ts#deleteKeyAction': ({ slug, keyId }) => [slug, keyId],
   'app/projects/[slug]/settings/api-keys/actions.ts#setWebhookKeyAction': ({ slug, keyId }) => [slug, keyId],
   'app/projects/[slug]/settings/api-keys/actions.ts#updateKeyAction': ({ slug, keyId }) => [slug, keyId, { name: 'Forged name' }],
-  'app/projects/[slug]/settings/general/actions.ts#renameProjectAction': ({ slug }) => [{ slug, name: 'Forged project' }],
+  'app/projects/[slug]/settings/general/actions.ts#renameProjectAction': ({ slug }) => [slug, { name: 'Forged project' }],
   'app/projects/[slug]/settings/team/actions.ts#addMemberAction': ({ slug }) => [slug, { email: 'forged@evil.example', role: 'admin' }],
   'app/projects/[slug]/settings/team/actions.ts#changeRoleAction': ({ slug }) => [slug, randomUUID(), { role: 'admin' }],
   'app/projects/[slug]/settings/team/actions.ts#removeMemberAction': ({ slug }) => [slug, randomUUID()],

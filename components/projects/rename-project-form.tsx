@@ -12,14 +12,13 @@ import type { ActionResult } from '@/lib/auth/action';
 import { renameProjectInput, type RenameProjectInput } from '@/lib/projects/schemas';
 
 type Props = {
-  slug: string;
   name: string;
   rename: (input: RenameProjectInput) => Promise<ActionResult<{ name: string }>>;
 };
 
-export function RenameProjectForm({ slug, name, rename }: Props) {
+export function RenameProjectForm({ name, rename }: Props) {
   const [message, setMessage] = useState<{ tone: 'error' | 'info'; text: string }>();
-  const form = useForm<RenameProjectInput>({ resolver: zodResolver(renameProjectInput), defaultValues: { slug, name } });
+  const form = useForm<RenameProjectInput>({ resolver: zodResolver(renameProjectInput), defaultValues: { name } });
   const nameError = form.formState.errors.name?.message;
 
   const onSubmit = form.handleSubmit(async (values) => {

@@ -14,7 +14,7 @@ import * as openApiRoute from '@/app/api/v1/openapi.json/route';
 import * as webhookRoute from '@/app/api/v1/webhook-key/route';
 import { getDb } from '@/db/client';
 import { apiKeys, auditEvents } from '@/db/schema';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { generateKey } from '@/lib/keys/format';
@@ -60,15 +60,15 @@ describeEachDatabase('REST API handlers', (current) => {
     const { db } = current();
     await createProject(db, { slug: 'acme' });
     await createProject(db, { slug: 'other' });
-    full = (await createKey(db, diga, system, { name: 'root' })).secret;
+    full = (await createKey(db, system, { name: 'root' }, { catalogue: diga })).secret;
   });
   afterAll(() => setActiveCatalogue(undefined));
 
   it('answers every missing, malformed, unknown, expired or deleted key with the same 401', async () => {
     const { db } = current();
-    const expired = await createKey(db, diga, system, { name: 'expired' });
+    const expired = await createKey(db, system, { name: 'expired' }, { catalogue: diga });
     await db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.publicId, expired.key.id));
-    const deleted = await createKey(db, diga, system, { name: 'deleted' });
+    const deleted = await createKey(db, system, { name: 'deleted' }, { catalogue: diga });
     await call(keyRoute.DELETE, { method: 'DELETE', key: full, params: { id: deleted.key.id } });
     const answers = await Promise.all(
       [undefined, '', 'Basic dXNlcjpwYXNz', `Bearer`, `Bearer ${full.slice(0, -1)}`, `Bearer ${full}x`, `Bearer kw_${'A'.repeat(38)}`, `Bearer ${generateKey()}`, `Bearer ${expired.secret}`, `Bearer ${deleted.secret}`, `Bearer ${full} ${full}`].map(
@@ -152,8 +152,8 @@ describeEachDatabase('REST API handlers', (current) => {
 
   it('refuses escalation with 403 and another project’s ids with the 404 of a missing key', async () => {
     const { db } = current();
-    const writer = await createKey(db, diga, system, { name: 'writer', permissions: { api_keys: 'write', calls: 'read' } });
-    const full2 = await createKey(db, diga, system, { name: 'full 2' });
+    const writer = await createKey(db, system, { name: 'writer', permissions: { api_keys: 'write', calls: 'read' } }, { catalogue: diga });
+    const full2 = await createKey(db, system, { name: 'full 2' }, { catalogue: diga });
     const escalations = [
       call(keysRoute.POST, { method: 'POST', key: writer.secret, body: { name: 'root again' } }),
       call(keysRoute.POST, { method: 'POST', key: writer.secret, body: { name: 'more', permissions: { calls: 'write' } } }),
@@ -165,7 +165,7 @@ describeEachDatabase('REST API handlers', (current) => {
       expect(errorSchema.parse(answer.json).error.code).toBe('forbidden');
     }
 
-    const theirs = await createKey(db, diga, { ...system, projectSlug: 'other' }, { name: 'theirs' });
+    const theirs = await createKey(db, { ...system, projectSlug: 'other' }, { name: 'theirs' }, { catalogue: diga });
     const missing = await call(keyRoute.GET, { key: full, params: { id: 'key_doesnotexist' } });
     expect(missing.status).toBe(404);
     for (const answer of await Promise.all([
@@ -183,11 +183,11 @@ describeEachDatabase('REST API handlers', (current) => {
   it('lets a restricted key choose or unseat only a webhook key within its own permissions and life', async () => {
     const { db } = current();
     const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
-    const writer = await createKey(db, diga, system, { name: 'hook writer', permissions: { api_keys: 'write', calls: 'read' }, expiresAt: days(30) });
-    const stronger = await createKey(db, diga, system, { name: 'hook stronger', permissions: { api_keys: 'write', calls: 'write' }, expiresAt: days(10) });
-    const longer = await createKey(db, diga, system, { name: 'hook longer', permissions: { calls: 'read' } });
-    const weaker = await createKey(db, diga, system, { name: 'hook weaker', permissions: { calls: 'read' }, expiresAt: days(10) });
-    const peer = await createKey(db, diga, system, { name: 'hook peer', permissions: { calls: 'read' }, expiresAt: days(20) });
+    const writer = await createKey(db, system, { name: 'hook writer', permissions: { api_keys: 'write', calls: 'read' }, expiresAt: days(30) }, { catalogue: diga });
+    const stronger = await createKey(db, system, { name: 'hook stronger', permissions: { api_keys: 'write', calls: 'write' }, expiresAt: days(10) }, { catalogue: diga });
+    const longer = await createKey(db, system, { name: 'hook longer', permissions: { calls: 'read' } }, { catalogue: diga });
+    const weaker = await createKey(db, system, { name: 'hook weaker', permissions: { calls: 'read' }, expiresAt: days(10) }, { catalogue: diga });
+    const peer = await createKey(db, system, { name: 'hook peer', permissions: { calls: 'read' }, expiresAt: days(20) }, { catalogue: diga });
     const [{ projectId }] = (await db.select({ projectId: apiKeys.projectId }).from(apiKeys).where(eq(apiKeys.publicId, writer.key.id))) as [{ projectId: string }];
     const state = async () => ({
       webhookKey: (await db.select({ id: apiKeys.publicId }).from(apiKeys).where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.isWebhookKey, true))))[0]?.id,
@@ -225,7 +225,7 @@ describeEachDatabase('REST API handlers', (current) => {
 
   it('acts on what the database holds, not on a cached verification', async () => {
     const { db } = current();
-    const doomed = await createKey(db, diga, system, { name: 'removed elsewhere' });
+    const doomed = await createKey(db, system, { name: 'removed elsewhere' }, { catalogue: diga });
     expect((await call(keysRoute.GET, { key: doomed.secret })).status).toBe(200);
     // Deleted by another node: this process's cache still has the key for a few seconds.
     await db.delete(apiKeys).where(eq(apiKeys.publicId, doomed.key.id));

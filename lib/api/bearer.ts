@@ -3,11 +3,10 @@
  * verifier as POST /keys/verify, so every failure counts against the client's address and a
  * flood is answered 429. Missing, malformed, unknown, expired: one and the same 401, so nothing
  * tells which keys exist. A success names the key only by its hash: what it may do is read from
- * the database by each domain function, inside its own transaction (lib/keys/actor.ts).
+ * the database by each domain function, inside its own transaction (lib/auth/authorize.ts).
  */
 import { DomainError } from '@/lib/errors';
-import type { Actor } from '@/lib/keys/actor';
-import { KEY_NOT_VALID } from '@/lib/keys/actor';
+import { KEY_NOT_VALID, type Actor } from '@/lib/auth/authorize';
 import { hashKey } from '@/lib/keys/crypto';
 import { verifier, type Verifier } from '@/lib/verify/verifier';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { setActiveCatalogue } from '@/lib/permissions/load';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
@@ -146,7 +146,7 @@ describeEachDatabase('the production server front', (current) => {
     const { db } = current();
     await createProject(db, { slug: 'front', name: 'Front' });
     const system: Actor = { type: 'system', projectSlug: 'front', label: 'test' };
-    secret = (await createKey(db, diga, system, { name: 'Front key' })).secret;
+    secret = (await createKey(db, system, { name: 'Front key' }, { catalogue: diga })).secret;
     front = await startFront();
   });
   afterAll(() => front.close());

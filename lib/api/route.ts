@@ -4,7 +4,7 @@
  * error to `{error: {code, message, fields?}}`. Answers are never cached.
  */
 import { getDb, type Db } from '@/db/client';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { authenticate } from './bearer';

@@ -5,16 +5,17 @@ import { createProject, setMembership } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser } from '@/lib/users/users';
-import { auditCsvLine, auditQuery, exportAuditCsv, listAuditEvents, type AuditActorUser } from './list';
+import { auditCsvLine, auditQuery, exportAuditCsv, listAuditEvents } from './list';
+import type { UserActor } from '@/lib/auth/authorize';
 
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
 
 const query = (input: Record<string, unknown> = {}) => auditQuery.parse(input);
 
 describeEachDatabase('Audit log', (current) => {
-  let admin: AuditActorUser;
-  let member: AuditActorUser;
-  let outsider: AuditActorUser;
+  let admin: UserActor;
+  let member: UserActor;
+  let outsider: UserActor;
 
   beforeAll(async () => {
     const { db } = current();
@@ -26,9 +27,9 @@ describeEachDatabase('Audit log', (current) => {
     await setMembership(db, project.id, a.id, 'admin');
     await setMembership(db, project.id, m.id, 'member');
     await setMembership(db, other.id, o.id, 'admin');
-    admin = { userId: a.id, projectSlug: 'audited' };
-    member = { userId: m.id, projectSlug: 'audited' };
-    outsider = { userId: o.id, projectSlug: 'audited' };
+    admin = { type: 'user', userId: a.id, projectSlug: 'audited' };
+    member = { type: 'user', userId: m.id, projectSlug: 'audited' };
+    outsider = { type: 'user', userId: o.id, projectSlug: 'audited' };
     // 60 events over three days: alternating actors and actions, one key targeted by a third.
     const rows = Array.from({ length: 60 }, (_, i) => ({
       projectId: project.id,

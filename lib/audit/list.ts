@@ -5,9 +5,9 @@
  */
 import { and, desc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Tx } from '@/db/client';
+import type { Db } from '@/db/client';
 import { auditEvents } from '@/db/schema';
-import { authorizeProject } from '@/lib/auth/authorize';
+import { authorize, type Actor, type Need } from '@/lib/auth/authorize';
 
 export const AUDIT_ADMIN_ONLY = 'Only administrators can view the audit log.';
 export const AUDIT_PAGE_SIZES = [25, 50, 100] as const;
@@ -78,20 +78,16 @@ const columns = {
 type Row = Omit<AuditEventJson, 'createdAt'> & { createdAt: Date };
 const toJson = (row: Row): AuditEventJson => ({ ...row, createdAt: row.createdAt.toISOString() });
 
-export type AuditActorUser = { userId: string; projectSlug: string };
-
-async function clear(db: Db | Tx, actor: AuditActorUser): Promise<string> {
-  return (await authorizeProject(db, actor.userId, actor.projectSlug, 'admin', AUDIT_ADMIN_ONLY)).id;
-}
+/** Reading the audit log: a signed-in administrator. */
+export const READ_AUDIT_LOG: Need = { role: 'admin', denied: AUDIT_ADMIN_ONLY };
 
 export type AuditPage = { events: AuditEventJson[]; total: number; totalIsCapped: boolean; page: number; pageCount: number };
 
-export async function listAuditEvents(db: Db, actor: AuditActorUser, query: AuditQuery): Promise<AuditPage> {
-  return auditEventsPage(db, await clear(db, actor), query);
+export async function listAuditEvents(db: Db, actor: Actor, query: AuditQuery): Promise<AuditPage> {
+  return auditEventsPage(db, (await authorize(db, actor, READ_AUDIT_LOG)).projectId, query);
 }
 
-/** One page of a project's events, for callers already cleared for it (a page, the operator CLI). */
-export async function auditEventsPage(db: Db, projectId: string, query: AuditQuery): Promise<AuditPage> {
+async function auditEventsPage(db: Db, projectId: string, query: AuditQuery): Promise<AuditPage> {
   const where = filters(projectId, query);
   const capped = db.select({ one: sql`1`.as('one') }).from(auditEvents).where(where).limit(AUDIT_COUNT_CAP + 1).as('capped');
   const [{ total }] = (await db.select({ total: sql<number>`count(*)::int` }).from(capped)) as [{ total: number }];
@@ -135,8 +131,8 @@ export function auditCsvLine(event: AuditEventJson): string {
 }
 
 /** The filtered view as CSV lines (header first), newest first, read in batches by keyset. */
-export async function* exportAuditCsv(db: Db, actor: AuditActorUser, query: AuditQuery, batch = 1000): AsyncGenerator<string> {
-  const projectId = await clear(db, actor);
+export async function* exportAuditCsv(db: Db, actor: Actor, query: AuditQuery, batch = 1000): AsyncGenerator<string> {
+  const { projectId } = await authorize(db, actor, READ_AUDIT_LOG);
   const where = filters(projectId, query);
   yield `${AUDIT_CSV_HEADER.join(',')}\r\n`;
   let after: { createdAt: Date; id: string } | undefined;

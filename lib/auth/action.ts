@@ -3,11 +3,15 @@
  * database, runs one domain function (which authorizes for the project and validates), and
  * returns a typed result. Deliberately not a 'use server' module: only actions files are.
  */
+import { revalidatePath } from 'next/cache';
+import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { getDb, type Db } from '@/db/client';
+import { clientAddress } from '@/lib/api/client-address';
 import { isDatabaseUnavailable } from '@/lib/api/errors';
 import { DomainError, errorKind, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
 import type { User } from '@/lib/users/users';
+import type { Actor } from './authorize';
 import { currentUser } from './session';
 
 export type ActionResult<T> =
@@ -21,6 +25,22 @@ export async function runAction<T>(body: (ctx: { db: Db; user: User }) => Promis
     if (!user) throw new DomainError('unauthorized', 'Your session has ended. Sign in again.');
     return body({ db: getDb(), user });
   });
+}
+
+/** What a project action's success refreshes: a path, or with `layout` every page under it. */
+export type Refresh = { path: string; type?: 'layout' | 'page' };
+
+/**
+ * Every project action: the signed-in user acting on project `slug`, one domain function, and
+ * on success `refresh` revalidated. The slug comes from the browser and is untrusted: the
+ * domain function authorizes the actor for it, against the database.
+ */
+export async function projectAction<T>(slug: unknown, operation: (db: Db, actor: Actor) => Promise<T>, refresh: Refresh): Promise<ActionResult<T>> {
+  const result = await runAction(async ({ db, user }) =>
+    operation(db, { type: 'user', userId: user.id, projectSlug: String(slug), clientAddress: clientAddress(await headers()) }),
+  );
+  if (result.ok) revalidatePath(refresh.path, refresh.type);
+  return result;
 }
 
 /** For the few actions open to visitors without a session (setting a password from a link). */

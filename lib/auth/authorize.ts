@@ -1,24 +1,124 @@
 /**
- * The one authorization check: is this user a member of the project, with at least this role,
- * right now in the database. Pages, server actions and route handlers all come through here.
- * A non-member learns nothing: the project is "not found" for them, as for a missing one.
+ * Who is acting, and may they: the one check every domain function, page and route handler
+ * runs, against the database, inside the change's own transaction.
+ *
+ * - A user must be a member of the project, with the role the need asks for; a need for a
+ *   resource asks for an administrator. A non-member learns nothing: the project is "not
+ *   found" for them, as for a missing one.
+ * - An API key (the REST API) is read by its secret's hash, so a key deleted, expired or
+ *   downgraded a moment ago acts with what the database holds now, never with a cached
+ *   verification. It acts on its own project, needs the resource at the level asked (in a
+ *   catalogue without that resource, full access), and never meets a need for a role.
+ * - The system (the operator CLI) is always granted: whoever can run it controls the database.
  */
+import { eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import type { Role } from '@/db/schema';
+import { projects, users, type Role } from '@/db/schema';
+import type { AuditActor } from '@/lib/audit/record';
 import { DomainError } from '@/lib/errors';
-import { findMembership, type ProjectMembership } from '@/lib/projects/projects';
+import { findResource, type Catalogue, type Level } from '@/lib/permissions/catalogue';
+import { allows, type Permissions } from '@/lib/permissions/grants';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { findMembership, requireProjectBySlug } from '@/lib/projects/projects';
+import { judge, lookupKey } from '@/lib/verify/verify';
 
 export const ADMIN_ONLY_MESSAGE = 'Only administrators can manage this project.';
+export const KEY_NOT_VALID = 'A valid API key is required: send it as Authorization: Bearer <key>.';
+export const SIGNED_IN_ONLY = 'This needs a signed-in member of the project; an API key cannot do it.';
 
-export async function authorizeProject(
-  db: Db | Tx,
-  userId: string,
-  slug: string,
-  required: Role,
-  deniedMessage = ADMIN_ONLY_MESSAGE,
-): Promise<ProjectMembership> {
-  const membership = await findMembership(db, userId, slug);
-  if (!membership) throw new DomainError('not_found', 'Project not found.');
-  if (required === 'admin' && membership.role !== 'admin') throw new DomainError('forbidden', deniedMessage);
-  return membership;
+export type Actor =
+  | { type: 'user'; userId: string; projectSlug: string; clientAddress?: string | null }
+  // A REST caller, named by its secret's SHA-256: who it is and what it holds are read per change.
+  | { type: 'api_key'; keyHash: string; clientAddress?: string | null }
+  // The operator CLI: whoever can run it already controls the database.
+  | { type: 'system'; projectSlug: string; label: string };
+
+/** A signed-in person acting in the console. */
+export type UserActor = Extract<Actor, { type: 'user' }>;
+
+/**
+ * What an action needs: a role of a signed-in member, or a catalogue resource at a level
+ * (which a user meets as an administrator). `denied` is what a member without it is told.
+ */
+export type Need = Role | { role: Role; denied?: string } | { resource: string; level: Exclude<Level, 'none'>; denied?: string };
+
+/** An actor cleared for one project: how the audit log names it, and what it may grant. */
+export type Authorized = AuditActor & {
+  projectSlug: string;
+  projectName: string;
+  /** A member's role; the system acts as an administrator; a key has none. */
+  role: Role | null;
+  /** The most a key made or changed by this actor may hold: null (anything) for people and the system. */
+  ceiling: Permissions;
+  /** When the actor's own credential stops working: a key it makes or changes may not outlive it. */
+  lifetimeCeiling: Date | null;
+};
+
+export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue: Catalogue = activeCatalogue()): Promise<Authorized> {
+  const wanted = typeof need === 'string' ? { role: need } : need;
+  if (actor.type === 'user') {
+    const role = 'role' in wanted ? wanted.role : 'admin';
+    const membership = await findMembership(tx, actor.userId, actor.projectSlug);
+    if (!membership) throw new DomainError('not_found', 'Project not found.');
+    if (role === 'admin' && membership.role !== 'admin') throw new DomainError('forbidden', wanted.denied ?? ADMIN_ONLY_MESSAGE);
+    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, actor.userId)).limit(1);
+    return {
+      projectId: membership.id,
+      projectSlug: membership.slug,
+      projectName: membership.name,
+      role: membership.role,
+      actorType: 'user',
+      actorId: actor.userId,
+      actorLabel: user?.email ?? 'unknown user',
+      clientAddress: actor.clientAddress,
+      ceiling: null,
+      lifetimeCeiling: null,
+    };
+  }
+  if (actor.type === 'system') {
+    const project = await requireProjectBySlug(tx, actor.projectSlug);
+    return {
+      projectId: project.id,
+      projectSlug: project.slug,
+      projectName: project.name,
+      role: 'admin',
+      actorType: 'system',
+      actorId: null,
+      actorLabel: actor.label,
+      ceiling: null,
+      lifetimeCeiling: null,
+    };
+  }
+  // The acting key as the database holds it now, inside this transaction: gone or expired is
+  // the same 401 as a key never seen.
+  const found = await lookupKey(tx, actor.keyHash);
+  const verdict = judge(catalogue, found, {}, new Date());
+  if (!found || !verdict.valid) throw new DomainError('unauthorized', KEY_NOT_VALID);
+  if ('role' in wanted) throw new DomainError('forbidden', SIGNED_IN_ONLY);
+  const hasResource = Boolean(findResource(catalogue, wanted.resource));
+  const permitted = hasResource ? allows(catalogue, verdict.permissions, wanted.resource, wanted.level) : verdict.permissions === null;
+  if (!permitted) {
+    const label = findResource(catalogue, wanted.resource)?.label ?? wanted.resource;
+    throw new DomainError(
+      'forbidden',
+      hasResource
+        ? `This key needs the ${label} permission at ${catalogue.levelLabels[wanted.level]} or more.`
+        : 'Only a full-access key can do this in this deployment.',
+    );
+  }
+  const [project] = await tx.select({ slug: projects.slug, name: projects.name }).from(projects).where(eq(projects.id, found.projectId)).limit(1);
+  if (!project) throw new DomainError('unauthorized', KEY_NOT_VALID);
+  const ends = [found.keyExpiresAt, found.secretExpiresAt].filter((date): date is Date => date !== null);
+  return {
+    projectId: found.projectId,
+    projectSlug: project.slug,
+    projectName: project.name,
+    role: null,
+    actorType: 'api_key',
+    actorId: found.publicId,
+    actorLabel: found.name,
+    clientAddress: actor.clientAddress,
+    ceiling: verdict.permissions,
+    lifetimeCeiling: ends.length ? new Date(Math.min(...ends.map((date) => date.getTime()))) : null,
+  };
 }

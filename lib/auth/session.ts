@@ -8,7 +8,7 @@ import type { Role } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
 import type { ProjectMembership } from '@/lib/projects/projects';
 import { findUserById, type User } from '@/lib/users/users';
-import { authorizeProject } from './authorize';
+import { authorize } from './authorize';
 import { auth } from './config';
 
 export async function currentUser(): Promise<User | undefined> {
@@ -33,7 +33,8 @@ export type ProjectAccess = { user: User; membership: ProjectMembership; isAdmin
 export async function requireProjectPage(slug: string, returnTo: string): Promise<ProjectAccess> {
   const user = await requireUser(returnTo);
   try {
-    const membership = await authorizeProject(getDb(), user.id, slug, 'member');
+    const cleared = await authorize(getDb(), { type: 'user', userId: user.id, projectSlug: slug }, 'member');
+    const membership: ProjectMembership = { id: cleared.projectId, slug: cleared.projectSlug, name: cleared.projectName, role: cleared.role ?? 'member' };
     return { user, membership, isAdmin: membership.role === 'admin' };
   } catch (error) {
     if (error instanceof DomainError && error.code === 'not_found') notFound();

@@ -7,17 +7,18 @@
  */
 import { z } from 'zod';
 import type { Db, Tx } from '@/db/client';
-import type { AuditActor } from '@/lib/audit/record';
+import { authorize } from '@/lib/auth/authorize';
 import { recordChange } from '@/lib/changes/record';
 import { DomainError, parseInput } from '@/lib/errors';
-import { createProject, findMembership, lockProject, requireProjectBySlug } from '@/lib/projects/projects';
+import { createProject, findMembership, lockProject } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
 import { deleteMember, insertMember, setMemberRole } from '@/lib/team/team';
 import { createUserInput, emailSchema, passwordSchema, roleSchema } from '@/lib/users/schemas';
 import { createUser, findUserByEmail, setPassword } from '@/lib/users/users';
 import type { Command } from './args';
 import { auditList } from './audit-commands';
-import { keyCreate, keyList, keyVerify, OPERATOR_LABEL } from './key-commands';
+import { keyCreate, keyList, keyVerify } from './key-commands';
+import { operator, operatorIn } from './operator';
 import { seedInput } from './seed-command';
 
 const userAddInput = createUserInput.extend({ project: projectSlugSchema, role: roleSchema });
@@ -29,12 +30,10 @@ function setPasswordHint(email: string): string {
   return `set one with "npm run keyward -- user set-password ${email} --password-stdin"`;
 }
 
-const operator = (projectId: string): AuditActor => ({ projectId, actorType: 'system', actorId: null, actorLabel: OPERATOR_LABEL });
-
 export async function projectAdd(db: Db, input: { slug: string; name?: string }): Promise<string> {
   const project = await db.transaction(async (tx) => {
     const created = await createProject(tx, input);
-    await recordChange(tx, operator(created.id), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
+    await recordChange(tx, await authorize(tx, operator(created.slug), 'admin'), { action: 'project.created', targetType: 'project', targetId: created.id, metadata: { slug: created.slug, name: created.name } });
     return created;
   });
   return `Created project ${project.slug} ("${project.name}").`;
@@ -47,9 +46,9 @@ export async function userAdd(
 ): Promise<string> {
   const { email, project: slug, role, name, password } = parseInput(userAddInput, input);
   const user = await db.transaction(async (tx) => {
-    const project = await requireProjectBySlug(tx, slug);
+    const cleared = await authorize(tx, operator(slug), 'admin');
     const created = await createUser(tx, { email, name, password });
-    await insertMember(tx, operator(project.id), { ...created, passwordSet: password !== undefined }, role, { newUser: true });
+    await insertMember(tx, cleared, { ...created, passwordSet: password !== undefined }, role, { newUser: true });
     return created;
   });
   const created = `Created user ${user.email} (${role} of ${slug}).`;
@@ -58,7 +57,7 @@ export async function userAdd(
 
 /** Sets a user's password and ends their sessions; audited in each of their projects. */
 export async function userSetPassword(db: Db, input: { email: string; password: string }): Promise<string> {
-  const user = await setPassword(db, input.email, input.password, { actorIn: operator, via: 'cli' });
+  const user = await setPassword(db, input.email, input.password, { actorIn: operatorIn, via: 'cli' });
   return `Set the password of ${user.email}.`;
 }
 
@@ -70,19 +69,19 @@ async function requireUser(db: Db | Tx, email: string) {
 
 /** The project and user a membership command names, with the project's team changes locked. */
 async function lockMembership(tx: Tx, slug: string, email: string) {
-  const project = await requireProjectBySlug(tx, slug);
+  const cleared = await authorize(tx, operator(slug), 'admin');
   const user = await requireUser(tx, email);
-  await lockProject(tx, project.id);
-  return { project, user, membership: await findMembership(tx, user.id, slug) };
+  await lockProject(tx, cleared.projectId);
+  return { cleared, user, membership: await findMembership(tx, user.id, slug) };
 }
 
 /** Adds an existing user to a project with a role, or changes the role they have there. */
 export async function userSetRole(db: Db, input: { email: string; project: string; role: string }): Promise<string> {
   const { email, project: slug, role } = parseInput(membershipInput, input);
   await db.transaction(async (tx) => {
-    const { project, user, membership } = await lockMembership(tx, slug, email);
-    if (membership) await setMemberRole(tx, operator(project.id), user.id, role);
-    else await insertMember(tx, operator(project.id), { ...user, passwordSet: user.passwordHash !== null }, role, { newUser: false });
+    const { cleared, user, membership } = await lockMembership(tx, slug, email);
+    if (membership) await setMemberRole(tx, cleared, user.id, role);
+    else await insertMember(tx, cleared, { ...user, passwordSet: user.passwordHash !== null }, role, { newUser: false });
   });
   return `${email} is now ${role} of ${slug}.`;
 }
@@ -90,9 +89,9 @@ export async function userSetRole(db: Db, input: { email: string; project: strin
 export async function userRemove(db: Db, input: { email: string; project: string }): Promise<string> {
   const { email, project: slug } = parseInput(removeInput, input);
   await db.transaction(async (tx) => {
-    const { project, user, membership } = await lockMembership(tx, slug, email);
+    const { cleared, user, membership } = await lockMembership(tx, slug, email);
     if (!membership) throw new DomainError('not_found', `${email} is not a member of ${slug}.`, { email: ['Not a member of this project.'] });
-    await deleteMember(tx, operator(project.id), user.id);
+    await deleteMember(tx, cleared, user.id);
   });
   return `Removed ${email} from ${slug}.`;
 }

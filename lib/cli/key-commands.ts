@@ -7,18 +7,14 @@
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { parseInput } from '@/lib/errors';
-import type { Actor } from '@/lib/keys/actor';
 import { createKey } from '@/lib/keys/create';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { listKeys } from '@/lib/keys/list';
 import { verifyKey } from '@/lib/verify/verify';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { projectSlugSchema } from '@/lib/projects/schemas';
+import { operator } from './operator';
 
-/** How the audit log names whoever runs the CLI. */
-export const OPERATOR_LABEL = 'operator CLI';
-
-const operator = (projectSlug: string): Actor => ({ type: 'system', projectSlug, label: OPERATOR_LABEL });
 
 const createInput = z.object({
   project: projectSlugSchema,
@@ -45,7 +41,7 @@ export async function keyCreate(db: Db, input: { name: string; project: string; 
   const lines: string[] = [];
   for (let i = 1; i <= count; i++) {
     const name = count === 1 ? input.name : `${input.name} ${String(i).padStart(width, '0')}`;
-    const { key, secret } = await createKey(db, activeCatalogue(), operator(project), { name, permissions, expiresAt: expires });
+    const { key, secret } = await createKey(db, operator(project), { name, permissions, expiresAt: expires });
     lines.push(`${key.id} ${secret}`);
   }
   return lines.join('\n');
@@ -56,7 +52,7 @@ export async function keyList(db: Db, input: { project: string; limit?: string }
   const { project, limit } = parseInput(z.object({ project: projectSlugSchema, limit: z.coerce.number().int().min(1).max(10_000).default(1000) }), input);
   const keys: ApiKeyJson[] = [];
   for (let page = 1; keys.length < limit; page++) {
-    const result = await listKeys(db, activeCatalogue(), operator(project), { q: '', page, pageSize: 100, sort: 'created', dir: 'desc' });
+    const result = await listKeys(db, operator(project), { q: '', page, pageSize: 100, sort: 'created', dir: 'desc' });
     keys.push(...result.keys);
     if (page >= result.pageCount) break;
   }

@@ -8,8 +8,9 @@ import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
 import { parseInput } from '@/lib/errors';
-import type { Catalogue } from '@/lib/permissions/catalogue';
-import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
+import { authorize, type Actor } from '@/lib/auth/authorize';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
 import { encryptSecret, hashKey } from './crypto';
 import { displayParts, generateKey, generatePublicId } from './format';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
@@ -17,18 +18,11 @@ import { createKeyInput, type CreateKeyInput } from './schemas';
 
 export type CreatedKey = { key: ApiKeyJson; secret: string };
 
-export { ESCALATION_MESSAGE } from './actor';
-
-export async function createKey(
-  db: Db,
-  catalogue: Catalogue,
-  actor: Actor,
-  input: CreateKeyInput,
-  now: () => Date = () => new Date(),
-): Promise<CreatedKey> {
+export async function createKey(db: Db, actor: Actor, input: CreateKeyInput, options: KeyOptions = {}): Promise<CreatedKey> {
+  const { catalogue = activeCatalogue(), now = new Date() } = options;
   return db.transaction(async (tx) => {
-    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    const parsed = parseInput(createKeyInput(catalogue, now), input);
+    const manager = await authorize(tx, actor, WRITE_KEYS, catalogue);
+    const parsed = parseInput(createKeyInput(catalogue, () => now), input);
     const { name, expiresAt } = parsed;
     const permissions = parsed.permissions ?? null;
     assertWithinCeiling(catalogue, manager, { permissions, expiresAt });
@@ -45,7 +39,7 @@ export async function createKey(
         permissions,
         expiresAt,
         createdBy: manager.actorType === 'user' ? manager.actorId : null,
-        createdAt: now(),
+        createdAt: now,
       })
       .returning({ id: apiKeys.id, ...keyJsonColumns });
     await tx.insert(apiKeySecrets).values({ apiKeyId: row!.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, publicId) });

@@ -3,8 +3,9 @@ import { and, eq, gt, max } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
-import type { Catalogue } from '@/lib/permissions/catalogue';
-import { authorizeKeyManager, type Actor } from './actor';
+import { authorize, type Actor } from '@/lib/auth/authorize';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { READ_KEYS, type KeyOptions } from './actor';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 
 export const KEY_NOT_FOUND = 'API key not found.';
@@ -21,8 +22,9 @@ export async function findKeyForUpdate(tx: Db | Tx, projectId: string, publicId:
 }
 
 /** One key as the table shows it, with when a rotation's previous secret stops working. */
-export async function getKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, now = new Date()): Promise<ApiKeyJson> {
-  const manager = await authorizeKeyManager(db, catalogue, actor, 'read');
+export async function getKey(db: Db, actor: Actor, publicId: string, options: KeyOptions = {}): Promise<ApiKeyJson> {
+  const { catalogue = activeCatalogue(), now = new Date() } = options;
+  const manager = await authorize(db, actor, READ_KEYS, catalogue);
   const [row] = await db
     .select({ ...keyJsonColumns, graceEnds: max(apiKeySecrets.expiresAt) })
     .from(apiKeys)

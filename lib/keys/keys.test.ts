@@ -8,7 +8,7 @@ import { createProject, setMembership } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser } from '@/lib/users/users';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from './create';
 import { decryptSecret, hashKey } from './crypto';
 import { deleteKey, setWebhookKey, updateKey } from './manage';
@@ -49,7 +49,7 @@ describeEachDatabase('API keys', (current) => {
 
   it('creates a full-access key: secret returned once, stored only as hash and ciphertext, audited', async () => {
     const { db } = current();
-    const created = await createKey(db, diga, admin, { name: '  Production  ' });
+    const created = await createKey(db, admin, { name: '  Production  ' }, { catalogue: diga });
     expect(created.key).toMatchObject({ name: 'Production', restricted: false, permissions: null, webhook: false, expiresAt: null });
     expect(created.key.id).toMatch(/^key_/);
     expect(created.secret.startsWith(created.key.start)).toBe(true);
@@ -69,7 +69,7 @@ describeEachDatabase('API keys', (current) => {
 
   it('creates a restricted key listing only what it grants; the rest is No access', async () => {
     const { db } = current();
-    const { key, secret } = await createKey(db, diga, admin, { name: 'Calls reader', permissions: { calls: 'read', contacts: 'write' } });
+    const { key, secret } = await createKey(db, admin, { name: 'Calls reader', permissions: { calls: 'read', contacts: 'write' } }, { catalogue: diga });
     expect(key.restricted).toBe(true);
     expect(key.permissions).toMatchObject({ calls: 'read', contacts: 'write', messages: 'none', api_keys: 'none' });
     expect(Object.keys(key.permissions!)).toHaveLength(19);
@@ -82,43 +82,43 @@ describeEachDatabase('API keys', (current) => {
   it('refuses members, other projects’ admins, bad input and extra fields, writing nothing', async () => {
     const { db } = current();
     const before = await tableCounts(db);
-    expect((await rejection(createKey(db, diga, member, { name: 'x' }))).message).toBe('Only administrators can manage API keys.');
-    expect((await rejection(createKey(db, diga, { ...(otherAdmin as Extract<Actor, { type: 'user' }>), projectSlug: 'acme' }, { name: 'x' }))).code).toBe('not_found');
-    const blank = await rejection(createKey(db, diga, admin, { name: '   ' }));
+    expect((await rejection(createKey(db, member, { name: 'x' }, { catalogue: diga }))).message).toBe('Only administrators can manage API keys.');
+    expect((await rejection(createKey(db, { ...(otherAdmin as Extract<Actor, { type: 'user' }>), projectSlug: 'acme' }, { name: 'x' }, { catalogue: diga }))).code).toBe('not_found');
+    const blank = await rejection(createKey(db, admin, { name: '   ' }, { catalogue: diga }));
     expect(blank.fieldErrors).toEqual({ name: ['Name is required.'] });
-    const long = await rejection(createKey(db, diga, admin, { name: 'x'.repeat(101) }));
+    const long = await rejection(createKey(db, admin, { name: 'x'.repeat(101) }, { catalogue: diga }));
     expect(long.fieldErrors?.name).toEqual(['Name must be at most 100 characters.']);
-    const rtl = await rejection(createKey(db, diga, admin, { name: 'evil\u202Etxt.exe' }));
+    const rtl = await rejection(createKey(db, admin, { name: 'evil\u202Etxt.exe' }, { catalogue: diga }));
     expect(rtl.fieldErrors?.name?.[0]).toMatch(/control or text-direction/);
-    const levels = await rejection(createKey(db, retell, admin, { name: 'x', permissions: { call: 'read', warp: 'write' } }));
+    const levels = await rejection(createKey(db, admin, { name: 'x', permissions: { call: 'read', warp: 'write' } }, { catalogue: retell }));
     expect(Object.keys(levels.fieldErrors ?? {}).sort()).toEqual(['permissions.call', 'permissions.warp']);
-    const extra = await rejection(createKey(db, diga, admin, { name: 'x', projectId, isWebhookKey: true } as never));
+    const extra = await rejection(createKey(db, admin, { name: 'x', projectId, isWebhookKey: true } as never, { catalogue: diga }));
     expect(extra.code).toBe('invalid_input');
-    const past = await rejection(createKey(db, diga, admin, { name: 'x', expiresAt: '2020-01-01T00:00:00Z' }));
+    const past = await rejection(createKey(db, admin, { name: 'x', expiresAt: '2020-01-01T00:00:00Z' }, { catalogue: diga }));
     expect(past.fieldErrors?.expiresAt).toEqual(['Expiry must be in the future.']);
     expect(await tableCounts(db)).toEqual(before);
   });
 
   it('deletes a key permanently: it stops verifying at once; another project cannot see it', async () => {
     const { db } = current();
-    const { key, secret } = await createKey(db, diga, admin, { name: 'Doomed' });
+    const { key, secret } = await createKey(db, admin, { name: 'Doomed' }, { catalogue: diga });
     const [before] = await db.select().from(projectKeyCounts).where(eq(projectKeyCounts.projectId, projectId));
-    expect((await rejection(deleteKey(db, diga, otherAdmin, key.id))).code).toBe('not_found');
-    expect((await rejection(deleteKey(db, diga, member, key.id))).code).toBe('forbidden');
-    expect(await deleteKey(db, diga, admin, key.id)).toEqual({ id: key.id, wasWebhookKey: false });
+    expect((await rejection(deleteKey(db, otherAdmin, key.id, { catalogue: diga }))).code).toBe('not_found');
+    expect((await rejection(deleteKey(db, member, key.id, { catalogue: diga }))).code).toBe('forbidden');
+    expect(await deleteKey(db, admin, key.id, { catalogue: diga })).toEqual({ id: key.id, wasWebhookKey: false });
     expect((await verifyKey(db, diga, secret)).code).toBe('NOT_FOUND');
     expect(await db.select().from(apiKeySecrets).where(eq(apiKeySecrets.hash, hashKey(secret)))).toHaveLength(0);
     const [after] = await db.select().from(projectKeyCounts).where(eq(projectKeyCounts.projectId, projectId));
     expect(after!.keyCount).toBe(before!.keyCount - 1);
-    expect((await rejection(deleteKey(db, diga, admin, key.id))).code).toBe('not_found');
+    expect((await rejection(deleteKey(db, admin, key.id, { catalogue: diga }))).code).toBe('not_found');
   });
 
   it('keeps exactly one webhook key per project, even under 20 concurrent choices', async () => {
     const { db } = current();
-    const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => createKey(db, diga, admin, { name: `hook-${i}` })));
-    expect((await setWebhookKey(db, diga, admin, keys[0]!.key.id)).webhook).toBe(true);
-    expect((await setWebhookKey(db, diga, admin, keys[1]!.key.id)).webhook).toBe(true);
-    const results = await Promise.allSettled(keys.map(({ key }) => setWebhookKey(db, diga, admin, key.id)));
+    const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => createKey(db, admin, { name: `hook-${i}` }, { catalogue: diga })));
+    expect((await setWebhookKey(db, admin, keys[0]!.key.id, { catalogue: diga })).webhook).toBe(true);
+    expect((await setWebhookKey(db, admin, keys[1]!.key.id, { catalogue: diga })).webhook).toBe(true);
+    const results = await Promise.allSettled(keys.map(({ key }) => setWebhookKey(db, admin, key.id, { catalogue: diga })));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     const webhooks = await db.select().from(apiKeys).where(eq(apiKeys.isWebhookKey, true));
     expect(webhooks.filter((k) => k.projectId === projectId)).toHaveLength(1);
@@ -128,24 +128,24 @@ describeEachDatabase('API keys', (current) => {
 
   it('edits permissions only where the catalogue allows, keeping the secret', async () => {
     const { db } = current();
-    const fixed = await createKey(db, diga, admin, { name: 'Fixed', permissions: { calls: 'read' } });
-    const refused = await rejection(updateKey(db, diga, admin, fixed.key.id, { permissions: { calls: 'write' } }));
+    const fixed = await createKey(db, admin, { name: 'Fixed', permissions: { calls: 'read' } }, { catalogue: diga });
+    const refused = await rejection(updateKey(db, admin, fixed.key.id, { permissions: { calls: 'write' } }, { catalogue: diga }));
     expect(refused.code).toBe('forbidden');
     expect(refused.message).toMatch(/Create a new key/);
-    expect((await updateKey(db, diga, admin, fixed.key.id, { name: 'Renamed' })).name).toBe('Renamed');
+    expect((await updateKey(db, admin, fixed.key.id, { name: 'Renamed' }, { catalogue: diga })).name).toBe('Renamed');
 
-    const editable = await createKey(db, retell, admin, { name: 'Editable', permissions: { agent: 'read' } });
-    const edited = await updateKey(db, retell, admin, editable.key.id, { permissions: { agent: 'write', call: 'write' } });
+    const editable = await createKey(db, admin, { name: 'Editable', permissions: { agent: 'read' } }, { catalogue: retell });
+    const edited = await updateKey(db, admin, editable.key.id, { permissions: { agent: 'write', call: 'write' } }, { catalogue: retell });
     expect(edited.permissions).toMatchObject({ agent: 'write', call: 'write', export: 'none' });
     expect(await verifyKey(db, retell, editable.secret, { require: { call: 'write' } })).toMatchObject({ code: 'VALID' });
-    expect((await updateKey(db, retell, admin, editable.key.id, { permissions: null })).permissions).toBeNull();
+    expect((await updateKey(db, admin, editable.key.id, { permissions: null }, { catalogue: retell })).permissions).toBeNull();
   });
 
   it('rotates with a grace period: both secrets work until it ends, then only the new one', async () => {
     const { db } = current();
     const t0 = new Date('2030-01-01T00:00:00Z');
-    const original = await createKey(db, diga, admin, { name: 'Rotating' }, () => t0);
-    const rotated = await rotateKey(db, diga, admin, original.key.id, { gracePeriodSeconds: 3600 }, () => t0);
+    const original = await createKey(db, admin, { name: 'Rotating' }, { catalogue: diga, now: t0 });
+    const rotated = await rotateKey(db, admin, original.key.id, { gracePeriodSeconds: 3600 }, { catalogue: diga, now: t0 });
     expect(rotated.key.id).toBe(original.key.id);
     expect(rotated.secret).not.toBe(original.secret);
     expect(rotated.key.previousSecretExpiresAt).toBe('2030-01-01T01:00:00.000Z');
@@ -157,18 +157,18 @@ describeEachDatabase('API keys', (current) => {
     expect((await verifyKey(db, diga, original.secret, { now: atEnd })).valid).toBe(false);
     expect((await verifyKey(db, diga, rotated.secret, { now: atEnd })).code).toBe('VALID');
 
-    const immediate = await rotateKey(db, diga, admin, original.key.id, { gracePeriodSeconds: 0 }, () => t0);
+    const immediate = await rotateKey(db, admin, original.key.id, { gracePeriodSeconds: 0 }, { catalogue: diga, now: t0 });
     expect((await verifyKey(db, diga, rotated.secret, { now: t0 })).valid).toBe(false);
     expect((await verifyKey(db, diga, immediate.secret, { now: t0 })).code).toBe('VALID');
-    expect((await rejection(rotateKey(db, diga, admin, original.key.id, { gracePeriodSeconds: -1 }))).code).toBe('invalid_input');
-    expect((await rejection(rotateKey(db, diga, otherAdmin, original.key.id, { gracePeriodSeconds: 0 }))).code).toBe('not_found');
+    expect((await rejection(rotateKey(db, admin, original.key.id, { gracePeriodSeconds: -1 }, { catalogue: diga }))).code).toBe('invalid_input');
+    expect((await rejection(rotateKey(db, otherAdmin, original.key.id, { gracePeriodSeconds: 0 }, { catalogue: diga }))).code).toBe('not_found');
   });
 
   it('expires a key exactly at its expiry time', async () => {
     const { db } = current();
     const t0 = new Date('2030-06-01T00:00:00Z');
     const expiresAt = '2030-06-08T00:00:00.000Z';
-    const { key, secret } = await createKey(db, diga, admin, { name: 'Week', expiresAt }, () => t0);
+    const { key, secret } = await createKey(db, admin, { name: 'Week', expiresAt }, { catalogue: diga, now: t0 });
     expect(key.expiresAt).toBe(expiresAt);
     expect(await verifyKey(db, diga, secret, { now: new Date(Date.parse(expiresAt) - 1) })).toMatchObject({ code: 'VALID', expiresAt });
     expect(await verifyKey(db, diga, secret, { now: new Date(expiresAt) })).toEqual({

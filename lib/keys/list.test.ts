@@ -8,7 +8,7 @@ import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject, setMembership } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { createUser } from '@/lib/users/users';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from './create';
 import {
   EXACT_COUNT_LIMIT,
@@ -91,7 +91,7 @@ describeEachDatabase('listKeys', (current) => {
     const ids: string[] = [];
     let first: KeyPage | undefined;
     for (let page = 1; ; page++) {
-      const result = await listKeys(current().db, diga, admin, { ...q, page });
+      const result = await listKeys(current().db, admin, { ...q, page }, { catalogue: diga });
       first ??= result;
       expect(result).toMatchObject({ page, pageSize: q.pageSize, total: first.total, pageCount: first.pageCount, totalIsCapped: false, totalIsEstimate: false });
       expect(result.keys.length).toBeLessThanOrEqual(q.pageSize);
@@ -119,7 +119,7 @@ describeEachDatabase('listKeys', (current) => {
     for (const [i, name] of NAMES.entries()) {
       // Pairs of keys share a creation time, so the id decides between them.
       const createdAt = BASE + Math.floor(i / 2) * 60_000;
-      const { key } = await createKey(db, diga, admin, { name, permissions: i % 3 ? null : { calls: 'read' } }, () => new Date(createdAt));
+      const { key } = await createKey(db, admin, { name, permissions: i % 3 ? null : { calls: 'read' } }, { catalogue: diga, now: new Date(createdAt) });
       const [row] = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.publicId, key.id));
       // Two in three keys have been used; groups of three share a time; the rest never were.
       const lastUsedAt = i % 3 === 2 ? null : BASE + 86_400_000 + Math.floor(i / 6) * 1000;
@@ -128,7 +128,7 @@ describeEachDatabase('listKeys', (current) => {
     }
     // Another project's keys with the same names: they must never show.
     for (const name of ['Alpha service', 'Duplicate', '100% uptime monitor', 'snake_case key']) {
-      await createKey(db, diga, adminOfOther, { name });
+      await createKey(db, adminOfOther, { name }, { catalogue: diga });
     }
   }, 120_000);
 
@@ -146,7 +146,7 @@ describeEachDatabase('listKeys', (current) => {
     const desc = ids([...keys].sort(byLastUsedDesc));
     expect(await allPages(query({ sort: 'last_used', dir: 'desc' }))).toEqual(desc);
     expect(await allPages(query({ sort: 'last_used', dir: 'asc' }))).toEqual([...desc].reverse());
-    const firstPage = await listKeys(current().db, diga, admin, query({ sort: 'last_used', dir: 'asc' }));
+    const firstPage = await listKeys(current().db, admin, query({ sort: 'last_used', dir: 'asc' }), { catalogue: diga });
     expect(firstPage.keys.every((key) => key.lastUsedAt === null)).toBe(true);
   });
 
@@ -170,7 +170,7 @@ describeEachDatabase('listKeys', (current) => {
       [50, 2],
       [100, 1],
     ] as const) {
-      const last = await listKeys(db, diga, admin, query({ pageSize, page: 99 }));
+      const last = await listKeys(db, admin, query({ pageSize, page: 99 }), { catalogue: diga });
       expect(last).toMatchObject({ total: 60, totalIsCapped: false, pageSize, pageCount, page: pageCount });
       expect(last.keys).toHaveLength(60 - (pageCount - 1) * pageSize);
       expect(last.keys.map((key) => key.id)).toEqual(ids([...keys].sort(byCreated(-1)).slice((pageCount - 1) * pageSize)));
@@ -178,7 +178,7 @@ describeEachDatabase('listKeys', (current) => {
   });
 
   it('returns the key as JSON, with its permissions', async () => {
-    const page = await listKeys(current().db, diga, admin, query({ q: 'Alpha service' }));
+    const page = await listKeys(current().db, admin, query({ q: 'Alpha service' }), { catalogue: diga });
     expect(page.keys).toHaveLength(1);
     expect(page.keys[0]).toMatchObject({ name: 'Alpha service', restricted: true, webhook: false, previousSecretExpiresAt: null });
     expect(page.keys[0]!.permissions).toMatchObject({ calls: 'read', messages: 'none' });
@@ -214,7 +214,7 @@ describeEachDatabase('listKeys', (current) => {
       expect(await allPages(query({ q, sort: 'name', dir: 'desc' }))).toEqual([...inNameOrder].reverse());
       const lastUsed = ids(keys.filter((key) => key.name.toLowerCase().includes(q)).sort(byLastUsedDesc));
       expect(await allPages(query({ q, sort: 'last_used', dir: 'desc' }))).toEqual(lastUsed);
-      const clamped = await listKeys(current().db, diga, admin, query({ q, page: 50 }));
+      const clamped = await listKeys(current().db, admin, query({ q, page: 50 }), { catalogue: diga });
       expect(clamped).toMatchObject({ page: clamped.pageCount, total: matching(q).length });
     });
 
@@ -253,7 +253,7 @@ describeEachDatabase('listKeys', (current) => {
     });
 
     it('finds nothing without failing: one empty page', async () => {
-      const page = await listKeys(current().db, diga, admin, query({ q: 'no such key', page: 3 }));
+      const page = await listKeys(current().db, admin, query({ q: 'no such key', page: 3 }), { catalogue: diga });
       expect(page).toEqual({ keys: [], total: 0, totalIsCapped: false, totalIsEstimate: false, page: 1, pageSize: 10, pageCount: 1, previousCursor: null, nextCursor: null });
     });
   });
@@ -291,7 +291,7 @@ describeEachDatabase('listKeys', (current) => {
     async function pagesByNumber(q: ListKeysQuery, as = admin): Promise<string[][]> {
       const pages: string[][] = [];
       for (let page = 1; ; page++) {
-        const result = await listKeys(current().db, diga, as, { ...q, page });
+        const result = await listKeys(current().db, as, { ...q, page }, { catalogue: diga });
         pages.push(result.keys.map((key) => key.id));
         if (page >= result.pageCount) return pages;
       }
@@ -300,10 +300,10 @@ describeEachDatabase('listKeys', (current) => {
     /** Follows "Next page" from page 1 to the last, then "Previous page" back to page 1. */
     async function pagesByCursor(q: ListKeysQuery, as = admin): Promise<{ forward: string[][]; backward: string[][] }> {
       const { db } = current();
-      let page = await listKeys(db, diga, as, { ...q, page: 1 });
+      let page = await listKeys(db, as, { ...q, page: 1 }, { catalogue: diga });
       const forward = [page.keys.map((key) => key.id)];
       while (page.page < page.pageCount) {
-        const next = await listKeys(db, diga, as, { ...q, page: page.page + 1, cursor: page.nextCursor });
+        const next = await listKeys(db, as, { ...q, page: page.page + 1, cursor: page.nextCursor }, { catalogue: diga });
         expect(next).toMatchObject({ page: page.page + 1, total: page.total, pageCount: page.pageCount });
         page = next;
         forward.push(page.keys.map((key) => key.id));
@@ -313,7 +313,7 @@ describeEachDatabase('listKeys', (current) => {
       while (page.page > 1) {
         // Page 1 is opened by its number: it needs no cursor.
         expect(page.previousCursor === null, `page ${page.page}`).toBe(page.page <= 2);
-        page = await listKeys(db, diga, as, { ...q, page: page.page - 1, cursor: page.previousCursor });
+        page = await listKeys(db, as, { ...q, page: page.page - 1, cursor: page.previousCursor }, { catalogue: diga });
         backward.unshift(page.keys.map((key) => key.id));
       }
       return { forward, backward };
@@ -336,12 +336,12 @@ describeEachDatabase('listKeys', (current) => {
 
     it('ignore a cursor made for another sort, or one that does not parse, and open the page by its number', async () => {
       const { db } = current();
-      const byNumber = await listKeys(db, diga, admin, query({ page: 3 }));
+      const byNumber = await listKeys(db, admin, query({ page: 3 }), { catalogue: diga });
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const someId = keys[0]!.id;
       const cursors = [
-        (await listKeys(db, diga, admin, query({ sort: 'name', dir: 'asc', page: 2 }))).nextCursor,
-        (await listKeys(db, diga, admin, query({ dir: 'asc', page: 2 }))).nextCursor,
+        (await listKeys(db, admin, query({ sort: 'name', dir: 'asc', page: 2 }), { catalogue: diga })).nextCursor,
+        (await listKeys(db, admin, query({ dir: 'asc', page: 2 }), { catalogue: diga })).nextCursor,
         'not a cursor',
         encode([]),
         encode({ sort: 'created' }),
@@ -353,14 +353,14 @@ describeEachDatabase('listKeys', (current) => {
         encode(['created', 'desc', 'after', '2026-01-01 00:00:00+00', 'not-a-uuid']),
         encode(['created', 'desc', 'after', 42, someId]),
       ];
-      for (const cursor of cursors) expect(await listKeys(db, diga, admin, query({ page: 3, cursor })), String(cursor)).toEqual(byNumber);
+      for (const cursor of cursors) expect(await listKeys(db, admin, query({ page: 3, cursor }), { catalogue: diga }), String(cursor)).toEqual(byNumber);
       // On page 1 a cursor means nothing.
-      const page2 = await listKeys(db, diga, admin, query({ page: 2 }));
-      expect(await listKeys(db, diga, admin, query({ page: 1, cursor: page2.nextCursor }))).toEqual(await listKeys(db, diga, admin, query()));
+      const page2 = await listKeys(db, admin, query({ page: 2 }), { catalogue: diga });
+      expect(await listKeys(db, admin, query({ page: 1, cursor: page2.nextCursor }), { catalogue: diga })).toEqual(await listKeys(db, admin, query(), { catalogue: diga }));
       // A name cursor may hold any name, quotes and all.
       const byName = query({ sort: 'name', dir: 'asc', q: 'e' });
       const named = encode(['name', 'asc', 'after', "it's %_\\ \"quoted\"", someId]);
-      expect((await listKeys(db, diga, admin, { ...byName, page: 2, cursor: named })).page).toBe(2);
+      expect((await listKeys(db, admin, { ...byName, page: 2, cursor: named }, { catalogue: diga })).page).toBe(2);
     });
 
     it('open the right page after keys around them are deleted', async () => {
@@ -371,46 +371,46 @@ describeEachDatabase('listKeys', (current) => {
       const owner: Actor = { type: 'user', userId: user.id, projectSlug: 'list-cursor' };
       const newestFirst: string[] = [];
       for (let i = 0; i < 12; i++) {
-        const { key } = await createKey(db, diga, owner, { name: `cursor ${i}` }, () => new Date(BASE + i * 1000));
+        const { key } = await createKey(db, owner, { name: `cursor ${i}` }, { catalogue: diga, now: new Date(BASE + i * 1000) });
         newestFirst.unshift(key.id);
       }
       const q = query({ pageSize: 5 });
       const listed = (page: KeyPage) => page.keys.map((key) => key.id);
 
       // The cursor's own key and the one after it go: page 2 starts at the next key still there.
-      const page1 = await listKeys(db, diga, owner, q);
-      await deleteKey(db, diga, owner, newestFirst[4]!);
-      await deleteKey(db, diga, owner, newestFirst[5]!);
-      const page2 = await listKeys(db, diga, owner, { ...q, page: 2, cursor: page1.nextCursor });
+      const page1 = await listKeys(db, owner, q, { catalogue: diga });
+      await deleteKey(db, owner, newestFirst[4]!, { catalogue: diga });
+      await deleteKey(db, owner, newestFirst[5]!, { catalogue: diga });
+      const page2 = await listKeys(db, owner, { ...q, page: 2, cursor: page1.nextCursor }, { catalogue: diga });
       expect(listed(page2)).toEqual(newestFirst.slice(6, 11));
       expect(page2).toMatchObject({ page: 2, total: 10, pageCount: 2, nextCursor: null });
 
       // "Previous page" from page 3 when fewer than a page of keys are left before it: page 1.
-      const page3 = await listKeys(db, diga, owner, { ...q, pageSize: 2, page: 3 });
+      const page3 = await listKeys(db, owner, { ...q, pageSize: 2, page: 3 }, { catalogue: diga });
       expect(listed(page3)).toEqual([newestFirst[6], newestFirst[7]]);
-      await deleteKey(db, diga, owner, newestFirst[0]!);
-      await deleteKey(db, diga, owner, newestFirst[1]!);
-      await deleteKey(db, diga, owner, newestFirst[2]!);
-      const back = await listKeys(db, diga, owner, { ...q, pageSize: 2, page: 2, cursor: page3.previousCursor });
+      await deleteKey(db, owner, newestFirst[0]!, { catalogue: diga });
+      await deleteKey(db, owner, newestFirst[1]!, { catalogue: diga });
+      await deleteKey(db, owner, newestFirst[2]!, { catalogue: diga });
+      const back = await listKeys(db, owner, { ...q, pageSize: 2, page: 2, cursor: page3.previousCursor }, { catalogue: diga });
       expect(back).toMatchObject({ page: 1, previousCursor: null });
       expect(listed(back)).toEqual([newestFirst[3], newestFirst[6]]);
 
       // Every key after a cursor gone: the page by its number, clamped to the last.
-      const fresh = await listKeys(db, diga, owner, q);
+      const fresh = await listKeys(db, owner, q, { catalogue: diga });
       expect(listed(fresh)).toEqual([newestFirst[3], ...newestFirst.slice(6, 10)]);
-      for (const id of newestFirst.slice(10)) await deleteKey(db, diga, owner, id);
-      const emptied = await listKeys(db, diga, owner, { ...q, page: 2, cursor: fresh.nextCursor });
+      for (const id of newestFirst.slice(10)) await deleteKey(db, owner, id, { catalogue: diga });
+      const emptied = await listKeys(db, owner, { ...q, page: 2, cursor: fresh.nextCursor }, { catalogue: diga });
       expect(emptied).toMatchObject({ page: 1, pageCount: 1, total: 5, previousCursor: null, nextCursor: null });
       expect(listed(emptied)).toEqual([newestFirst[3], ...newestFirst.slice(6, 10)]);
 
       // Keys gone after a cursor and as many added before it: the page by its number.
       const byName = query({ sort: 'name', dir: 'asc', pageSize: 2 });
-      const first = await listKeys(db, diga, owner, byName);
+      const first = await listKeys(db, owner, byName, { catalogue: diga });
       expect(first.keys.map((key) => key.name)).toEqual(['cursor 2', 'cursor 3']);
       // newestFirst[k] is "cursor {11 - k}": these are "cursor 4", "cursor 5" and "cursor 8".
-      for (const id of [newestFirst[7]!, newestFirst[6]!, newestFirst[3]!]) await deleteKey(db, diga, owner, id);
-      for (const name of ['a 1', 'a 2', 'a 3']) await createKey(db, diga, owner, { name });
-      const second = await listKeys(db, diga, owner, { ...byName, page: 2, cursor: first.nextCursor });
+      for (const id of [newestFirst[7]!, newestFirst[6]!, newestFirst[3]!]) await deleteKey(db, owner, id, { catalogue: diga });
+      for (const name of ['a 1', 'a 2', 'a 3']) await createKey(db, owner, { name }, { catalogue: diga });
+      const second = await listKeys(db, owner, { ...byName, page: 2, cursor: first.nextCursor }, { catalogue: diga });
       expect(second).toMatchObject({ page: 2, pageCount: 3, total: 5 });
       expect(second.keys.map((key) => key.name)).toEqual(['a 3', 'cursor 2']);
     });
@@ -421,10 +421,10 @@ describeEachDatabase('listKeys', (current) => {
     for (const q of ['', 'Alpha service', 'Duplicate', '%', '_']) {
       for (const listed of await allPages(query({ q }))) expect(mine.has(listed)).toBe(true);
     }
-    const other = await listKeys(current().db, diga, adminOfOther, query());
+    const other = await listKeys(current().db, adminOfOther, query(), { catalogue: diga });
     expect(other.total).toBe(4);
     expect(other.keys.some((key) => mine.has(key.id))).toBe(false);
-    const error = await listKeys(current().db, diga, otherOnly, query()).catch((e: unknown) => e);
+    const error = await listKeys(current().db, otherOnly, query(), { catalogue: diga }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe('not_found');
   });
@@ -444,7 +444,7 @@ describeEachDatabase('listKeys', (current) => {
     await db.execute(sql`alter table api_keys set (autovacuum_enabled = off)`);
     forgetNameStatistics(db);
 
-    const rare = await listKeys(db, diga, owner, query({ q: 'RARE' }));
+    const rare = await listKeys(db, owner, query({ q: 'RARE' }), { catalogue: diga });
     expect(rare).toMatchObject({ total: 500, totalIsEstimate: false, totalIsCapped: false, pageCount: 50 });
     // Few keys hold "rare": the trigram index looks that word up, and each is checked for the rest.
     for (const q of ['rare 8', 'RARE 1', 'are 40', "rare 8'"]) {
@@ -453,13 +453,13 @@ describeEachDatabase('listKeys', (current) => {
         .from(apiKeys)
         .where(and(eq(apiKeys.projectId, project.id), ilike(apiKeys.name, likePattern(q))))
         .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
-      const listed = await listKeys(db, diga, owner, query({ q, pageSize: 100 }));
+      const listed = await listKeys(db, owner, query({ q, pageSize: 100 }), { catalogue: diga });
       expect(listed, q).toMatchObject({ total: reference.length, totalIsEstimate: false, totalIsCapped: false });
       expect(listed.keys.map((key) => key.id), q).toEqual(reference.slice(0, 100).map((row) => row.publicId));
     }
 
     const request = query({ q: 'common', pageSize: 100 });
-    const first = await listKeys(db, diga, owner, request);
+    const first = await listKeys(db, owner, request, { catalogue: diga });
     expect(first).toMatchObject({ totalIsEstimate: true, totalIsCapped: false, page: 1, pageCount: Math.ceil(first.total / 100) });
     expect(first.total).toBe(roughly(first.total));
     expect(Math.abs(first.total - 3_500)).toBeLessThan(3_500 * 0.25);
@@ -474,7 +474,7 @@ describeEachDatabase('listKeys', (current) => {
     let page = first;
     const byCursor = [first];
     while (page.nextCursor) {
-      const next = await listKeys(db, diga, owner, { ...request, page: page.page + 1, cursor: page.nextCursor });
+      const next = await listKeys(db, owner, { ...request, page: page.page + 1, cursor: page.nextCursor }, { catalogue: diga });
       expect(next.page).toBe(page.page + 1);
       if (next.totalIsEstimate) expect(next.pageCount).toBe(Math.max(first.pageCount, next.page + 1));
       byCursor.push(next);
@@ -484,22 +484,22 @@ describeEachDatabase('listKeys', (current) => {
     expect(page).toMatchObject({ total: 3_500, totalIsEstimate: false, page: 35, pageCount: 35, nextCursor: null });
     // By its number, a page within the estimate opens what its cursor opened (one past it, the
     // estimate's last page: only "Next page" goes further).
-    for (const n of [2, 17, 30]) expect(await listKeys(db, diga, owner, { ...request, page: n }), `page ${n}`).toEqual(byCursor[n - 1]);
-    expect((await listKeys(db, diga, owner, { ...request, page: 1000 })).page).toBe(Math.min(first.pageCount, 35));
+    for (const n of [2, 17, 30]) expect(await listKeys(db, owner, { ...request, page: n }, { catalogue: diga }), `page ${n}`).toEqual(byCursor[n - 1]);
+    expect((await listKeys(db, owner, { ...request, page: 1000 }, { catalogue: diga })).page).toBe(Math.min(first.pageCount, 35));
 
     // The estimate outlives most of its matches (statistics from before the renames): a page
     // past the last match counts the search instead, and the last page counts what it walked.
     await db.execute(sql`update api_keys set name = 'renamed' where project_id = ${project.id} and name like 'common%' and created_at < (
       select min(created_at) from (select created_at from api_keys where project_id = ${project.id} and name like 'common%' order by created_at desc limit 42) kept)`);
-    const stale = await listKeys(db, diga, owner, query({ q: 'common' }));
+    const stale = await listKeys(db, owner, query({ q: 'common' }), { catalogue: diga });
     expect(stale.totalIsEstimate).toBe(true);
     expect(stale.total).toBeGreaterThan(EXACT_COUNT_LIMIT);
-    const past = await listKeys(db, diga, owner, query({ q: 'common', page: 20 }));
+    const past = await listKeys(db, owner, query({ q: 'common', page: 20 }), { catalogue: diga });
     expect(past).toMatchObject({ total: 42, totalIsEstimate: false, page: 5, pageCount: 5, nextCursor: null });
     expect(past.keys.map((key) => key.id)).toEqual(newest.slice(40, 42).map((row) => row.publicId));
-    expect(await listKeys(db, diga, owner, query({ q: 'common', page: 5 }))).toEqual(past);
+    expect(await listKeys(db, owner, query({ q: 'common', page: 5 }), { catalogue: diga })).toEqual(past);
     // The REST API's count is never an estimate.
-    expect(await listKeys(db, diga, owner, query({ q: 'rare', exactTotal: true }))).toEqual(rare);
+    expect(await listKeys(db, owner, query({ q: 'rare', exactTotal: true }), { catalogue: diga })).toEqual(rare);
     await db.execute(sql`alter table api_keys reset (autovacuum_enabled)`);
   }, 120_000);
 
@@ -511,11 +511,11 @@ describeEachDatabase('listKeys', (current) => {
     const bulkAdmin: Actor = { type: 'user', userId: user.id, projectSlug: 'list-bulk' };
     await seedKeys(db, { projectId: project.id, count: SEARCH_COUNT_CAP + 1, catalogue: diga, name: (i) => `bulk ${i}` });
 
-    const all = await listKeys(db, diga, bulkAdmin, query());
+    const all = await listKeys(db, bulkAdmin, query(), { catalogue: diga });
     expect(all).toMatchObject({ total: SEARCH_COUNT_CAP + 1, totalIsCapped: false, pageCount: Math.ceil((SEARCH_COUNT_CAP + 1) / 10) });
 
     // Counted, as the REST API asks (exactTotal).
-    const capped = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }));
+    const capped = await listKeys(db, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }), { catalogue: diga });
     expect(capped).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsCapped: true, pageCount: SEARCH_COUNT_CAP / 10, page: SEARCH_COUNT_CAP / 10 });
     expect(capped.keys).toHaveLength(10);
 
@@ -523,8 +523,8 @@ describeEachDatabase('listKeys', (current) => {
     // through the trigram index, walked to (a common piece) or looked up (a rare one).
     await db.execute(sql`analyze api_keys`);
     forgetNameStatistics(db);
-    expect(await listKeys(db, diga, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }))).toEqual(capped);
-    const estimated = await listKeys(db, diga, bulkAdmin, query({ q: 'BULK' }));
+    expect(await listKeys(db, bulkAdmin, query({ q: 'BULK', page: 5000, exactTotal: true }), { catalogue: diga })).toEqual(capped);
+    const estimated = await listKeys(db, bulkAdmin, query({ q: 'BULK' }), { catalogue: diga });
     expect(estimated).toMatchObject({ totalIsEstimate: true, totalIsCapped: false });
     expect(await searchMatch(db, 'b')).toBe('common');
     expect(await searchMatch(db, '99')).toBe('rare');
@@ -532,20 +532,20 @@ describeEachDatabase('listKeys', (current) => {
       for (const sort of SORTS) {
         for (const exactTotal of [false, true]) {
           const request: ListKeysRequest = query({ q, sort, dir: sort === 'name' ? 'asc' : 'desc', pageSize: 25, exactTotal });
-          let page = await listKeys(db, diga, bulkAdmin, request);
+          let page = await listKeys(db, bulkAdmin, request, { catalogue: diga });
           for (let n = 2; n <= 4; n++) {
-            const byNumber = await listKeys(db, diga, bulkAdmin, { ...request, page: n });
-            page = await listKeys(db, diga, bulkAdmin, { ...request, page: n, cursor: page.nextCursor });
+            const byNumber = await listKeys(db, bulkAdmin, { ...request, page: n }, { catalogue: diga });
+            page = await listKeys(db, bulkAdmin, { ...request, page: n, cursor: page.nextCursor }, { catalogue: diga });
             expect(page, `${q} ${sort} page ${n}`).toEqual(byNumber);
           }
-          const back = await listKeys(db, diga, bulkAdmin, { ...request, page: 3, cursor: page.previousCursor });
-          expect(back, `${q} ${sort} back to page 3`).toEqual(await listKeys(db, diga, bulkAdmin, { ...request, page: 3 }));
+          const back = await listKeys(db, bulkAdmin, { ...request, page: 3, cursor: page.previousCursor }, { catalogue: diga });
+          expect(back, `${q} ${sort} back to page 3`).toEqual(await listKeys(db, bulkAdmin, { ...request, page: 3 }, { catalogue: diga }));
         }
       }
     }
 
     // "bulk 1000" and "bulk 10000", each in its own right.
-    const few = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk 1000', sort: 'name', dir: 'asc' }));
+    const few = await listKeys(db, bulkAdmin, query({ q: 'bulk 1000', sort: 'name', dir: 'asc' }), { catalogue: diga });
     expect(few).toMatchObject({ total: 2, totalIsCapped: false, pageCount: 1 });
     expect(few.keys.map((key) => key.name)).toEqual(['bulk 1000', 'bulk 10000']);
 
@@ -554,7 +554,7 @@ describeEachDatabase('listKeys', (current) => {
     expect(WALK_MIN).toBeLessThan(SEARCH_COUNT_CAP + 1);
     await db.execute(sql`alter table api_keys set (autovacuum_enabled = off)`);
     await db.execute(sql`update api_keys set name = 'renamed' where project_id = ${project.id} and name not in ('bulk 0', 'bulk 1', 'bulk 2', 'bulk 3', 'bulk 4')`);
-    const gaveUp = await listKeys(db, diga, bulkAdmin, query({ q: 'bulk', sort: 'name', dir: 'asc' }));
+    const gaveUp = await listKeys(db, bulkAdmin, query({ q: 'bulk', sort: 'name', dir: 'asc' }), { catalogue: diga });
     expect(gaveUp).toMatchObject({ total: 5, totalIsEstimate: false, totalIsCapped: false, pageCount: 1 });
     expect(gaveUp.keys.map((key) => key.name)).toEqual(['bulk 0', 'bulk 1', 'bulk 2', 'bulk 3', 'bulk 4']);
     await db.execute(sql`alter table api_keys reset (autovacuum_enabled)`);

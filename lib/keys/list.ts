@@ -15,8 +15,10 @@
 import { and, asc, desc, eq, ilike, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
+import { authorize, type Actor } from '@/lib/auth/authorize';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { authorizeKeyManager, type Actor } from './actor';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { READ_KEYS, type KeyOptions } from './actor';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 import type { ListKeysQuery } from './schemas';
 
@@ -465,8 +467,9 @@ function keyPage(catalogue: Catalogue, query: ListKeysQuery, found: Found): KeyP
 
 // ---------------------------------------------------------------------------------------------
 
-export async function listKeys(db: Db, catalogue: Catalogue, actor: Actor, query: ListKeysRequest, now = new Date()): Promise<KeyPage> {
-  const manager = await authorizeKeyManager(db, catalogue, actor, 'read');
+export async function listKeys(db: Db, actor: Actor, query: ListKeysRequest, options: KeyOptions = {}): Promise<KeyPage> {
+  const { catalogue = activeCatalogue(), now = new Date() } = options;
+  const manager = await authorize(db, actor, READ_KEYS, catalogue);
   const inProject = eq(apiKeys.projectId, manager.projectId);
   const cursor = query.page > 1 ? decodeCursor(query, query.cursor) : null;
 

@@ -8,8 +8,9 @@ import { apiKeys, projectKeyCounts } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
 import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
-import type { Catalogue } from '@/lib/permissions/catalogue';
-import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
+import { authorize, type Actor } from '@/lib/auth/authorize';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
 import { announceKeyChange, keyChanged } from './events';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
@@ -18,9 +19,10 @@ import { updateKeyInput, type UpdateKeyInput } from './schemas';
 export const PERMISSIONS_FIXED_MESSAGE =
   'Permissions of an existing key cannot be changed in this deployment. Create a new key with the permissions you need, then delete this one.';
 
-export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string): Promise<{ id: string; wasWebhookKey: boolean }> {
+export async function deleteKey(db: Db, actor: Actor, publicId: string, options: KeyOptions = {}): Promise<{ id: string; wasWebhookKey: boolean }> {
+  const { catalogue = activeCatalogue() } = options;
   const result = await db.transaction(async (tx) => {
-    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    const manager = await authorize(tx, actor, WRITE_KEYS, catalogue);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     // A restricted key cannot take a stronger key away from its owners.
     assertWithinCeiling(catalogue, manager, key);
@@ -48,9 +50,10 @@ export async function deleteKey(db: Db, catalogue: Catalogue, actor: Actor, publ
  * Makes this key the project's one webhook signing key; the previous one stops being it. A
  * restricted key may neither choose nor unseat a key stronger or longer-lived than itself.
  */
-export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string): Promise<ApiKeyJson> {
+export async function setWebhookKey(db: Db, actor: Actor, publicId: string, options: KeyOptions = {}): Promise<ApiKeyJson> {
+  const { catalogue = activeCatalogue() } = options;
   return db.transaction(async (tx) => {
-    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+    const manager = await authorize(tx, actor, WRITE_KEYS, catalogue);
     // Concurrent choices in one project take turns here; the partial unique index is the backstop.
     await lockProject(tx, manager.projectId);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
@@ -82,10 +85,11 @@ export async function setWebhookKey(db: Db, catalogue: Catalogue, actor: Actor, 
  * Renames a key, changes its expiry, or changes its permissions where the catalogue allows; the
  * secret stays. The key as changed must be within what the actor holds.
  */
-export async function updateKey(db: Db, catalogue: Catalogue, actor: Actor, publicId: string, input: UpdateKeyInput): Promise<ApiKeyJson> {
+export async function updateKey(db: Db, actor: Actor, publicId: string, input: UpdateKeyInput, options: KeyOptions = {}): Promise<ApiKeyJson> {
+  const { catalogue = activeCatalogue(), now = new Date() } = options;
   const result = await db.transaction(async (tx) => {
-    const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
-    const parsed = parseInput(updateKeyInput(catalogue), input);
+    const manager = await authorize(tx, actor, WRITE_KEYS, catalogue);
+    const parsed = parseInput(updateKeyInput(catalogue, () => now), input);
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     const changes: { name?: string; permissions?: typeof key.permissions; expiresAt?: Date | null } = {};
     if (parsed.name !== undefined) changes.name = parsed.name;

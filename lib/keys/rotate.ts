@@ -8,8 +8,9 @@ import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
 import { DomainError, hasErrorCode, parseInput } from '@/lib/errors';
-import type { Catalogue } from '@/lib/permissions/catalogue';
-import { assertWithinCeiling, authorizeKeyManager, type Actor } from './actor';
+import { authorize, type Actor } from '@/lib/auth/authorize';
+import { activeCatalogue } from '@/lib/permissions/load';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
 import type { CreatedKey } from './create';
 import { encryptSecret, hashKey } from './crypto';
 import { announceKeyChange, keyChanged } from './events';
@@ -18,23 +19,17 @@ import { displayParts, generateKey } from './format';
 import { keyJsonColumns, toApiKeyJson } from './json';
 import { rotateKeyInput, type RotateKeyInput } from './schemas';
 
-export async function rotateKey(
-  db: Db,
-  catalogue: Catalogue,
-  actor: Actor,
-  publicId: string,
-  input: RotateKeyInput,
-  now: () => Date = () => new Date(),
-): Promise<CreatedKey> {
+export async function rotateKey(db: Db, actor: Actor, publicId: string, input: RotateKeyInput, options: KeyOptions = {}): Promise<CreatedKey> {
+  const { catalogue = activeCatalogue(), now = new Date() } = options;
   let result: CreatedKey & { projectId: string };
   try {
     result = await db.transaction(async (tx) => {
-      const manager = await authorizeKeyManager(tx, catalogue, actor, 'write');
+      const manager = await authorize(tx, actor, WRITE_KEYS, catalogue);
       const { gracePeriodSeconds } = parseInput(rotateKeyInput, input);
       const key = await findKeyForUpdate(tx, manager.projectId, publicId, 'nowait');
       // The new secret is the key's whole power: only an actor holding at least as much gets it.
       assertWithinCeiling(catalogue, manager, key);
-      const at = now();
+      const at = now;
       const graceEnds = new Date(at.getTime() + gracePeriodSeconds * 1000);
 
       // Secrets whose grace has already ended are of no further use.

@@ -15,7 +15,6 @@ export const createProjectInput = z.strictObject({
 export type CreateProjectInput = z.input<typeof createProjectInput>;
 
 export const renameProjectInput = z.strictObject({
-  slug: projectSlugSchema,
   name: z.string({ error: 'Name is required.' }).trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
 });
 export type RenameProjectInput = z.input<typeof renameProjectInput>;

@@ -9,7 +9,8 @@ import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser, findUserByEmail } from '@/lib/users/users';
 import { createPasswordToken, PASSWORD_LINK_LIFETIME_MS, setPasswordWithToken } from './password-links';
-import { addMember, changeRole, LAST_ADMIN, listMembers, removeMember, type TeamActor } from './team';
+import { addMember, changeRole, LAST_ADMIN, listMembers, removeMember } from './team';
+import type { UserActor } from '@/lib/auth/authorize';
 
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
 
@@ -21,9 +22,9 @@ async function counts(db: Db) {
 }
 
 describeEachDatabase('Team', (current) => {
-  let admin: TeamActor;
-  let member: TeamActor;
-  let outsider: TeamActor;
+  let admin: UserActor;
+  let member: UserActor;
+  let outsider: UserActor;
   let adminId = '';
   let memberId = '';
   let teamProjectId = '';
@@ -41,9 +42,9 @@ describeEachDatabase('Team', (current) => {
     adminId = a.id;
     teamProjectId = project.id;
     memberId = m.id;
-    admin = { userId: a.id, projectSlug: 'team', clientAddress: '192.0.2.7' };
-    member = { userId: m.id, projectSlug: 'team' };
-    outsider = { userId: o.id, projectSlug: 'team' };
+    admin = { type: 'user', userId: a.id, projectSlug: 'team', clientAddress: '192.0.2.7' };
+    member = { type: 'user', userId: m.id, projectSlug: 'team' };
+    outsider = { type: 'user', userId: o.id, projectSlug: 'team' };
   });
 
   it('lists members for any member; only admins may manage', async () => {
@@ -84,7 +85,7 @@ describeEachDatabase('Team', (current) => {
   it('adds a new user with a single-use set-password link valid for 24 hours', async () => {
     const { db } = current();
     const now = new Date('2026-11-24T10:00:00Z');
-    const added = await addMember(db, admin, { email: ' New.Person@Team.test ', role: 'member' }, now);
+    const added = await addMember(db, admin, { email: ' New.Person@Team.test ', role: 'member' }, { now });
     expect(added.member).toMatchObject({ email: 'new.person@team.test', role: 'member', passwordSet: false });
     expect(added.passwordToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [stored] = await db.select().from(passwordTokens).where(eq(passwordTokens.userId, added.member.userId));

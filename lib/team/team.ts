@@ -10,8 +10,7 @@ import type { Db, Tx } from '@/db/client';
 import { memberships, users, type Role } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/record';
 import { recordChange } from '@/lib/changes/record';
-import { userAuditActor } from '@/lib/audit/user-actor';
-import { authorizeProject } from '@/lib/auth/authorize';
+import { authorize, type Actor, type Need } from '@/lib/auth/authorize';
 import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import { createUser, findUserByEmail } from '@/lib/users/users';
@@ -21,16 +20,12 @@ import { addMemberInput, changeRoleInput, type AddMemberInput, type ChangeRoleIn
 export const TEAM_ADMIN_ONLY = 'Only administrators can manage the team.';
 export const LAST_ADMIN = 'A project needs at least one administrator: make someone else an administrator first.';
 
-export type TeamActor = { userId: string; projectSlug: string; clientAddress?: string | null };
-
 export type Member = { userId: string; email: string; name: string; role: Role; joinedAt: string; passwordSet: boolean };
 
-type Cleared = AuditActor & { role: Role };
-
-async function clear(tx: Db | Tx, actor: TeamActor, need: Role): Promise<Cleared> {
-  const membership = await authorizeProject(tx, actor.userId, actor.projectSlug, need, TEAM_ADMIN_ONLY);
-  return { ...(await userAuditActor(tx, membership.id, actor.userId, actor.clientAddress)), role: membership.role };
-}
+/** Seeing the team: any member. */
+const SEE_TEAM: Need = { role: 'member' };
+/** Changing it: an administrator. */
+const MANAGE_TEAM: Need = { role: 'admin', denied: TEAM_ADMIN_ONLY };
 
 const memberColumns = {
   userId: users.id,
@@ -43,8 +38,8 @@ const memberColumns = {
 
 const asMember = (row: Omit<Member, 'joinedAt'> & { joinedAt: Date }): Member => ({ ...row, joinedAt: row.joinedAt.toISOString() });
 
-export async function listMembers(db: Db, actor: TeamActor): Promise<{ members: Member[]; canManage: boolean }> {
-  const cleared = await clear(db, actor, 'member');
+export async function listMembers(db: Db, actor: Actor): Promise<{ members: Member[]; canManage: boolean }> {
+  const cleared = await authorize(db, actor, SEE_TEAM);
   const rows = await db
     .select(memberColumns)
     .from(memberships)
@@ -130,29 +125,34 @@ export async function deleteMember(tx: Tx, actor: AuditActor, userId: unknown): 
  * once: a link is only ever issued for a user this very call created, so nobody can take over
  * an existing account by adding it.
  */
-export async function addMember(db: Db, actor: TeamActor, input: AddMemberInput, now = new Date()): Promise<{ member: Member; passwordToken: string | null }> {
+export async function addMember(
+  db: Db,
+  actor: Actor,
+  input: AddMemberInput,
+  { now = new Date() }: { now?: Date } = {},
+): Promise<{ member: Member; passwordToken: string | null }> {
   return db.transaction(async (tx) => {
-    const cleared = await clear(tx, actor, 'admin');
+    const cleared = await authorize(tx, actor, MANAGE_TEAM);
     const { email, role } = parseInput(addMemberInput, input);
     const existing = await findUserByEmail(tx, email);
     const user = existing ?? (await createUser(tx, { email }));
     const member = await insertMember(tx, cleared, { ...user, passwordSet: Boolean(existing?.passwordHash) }, role, { newUser: !existing, now });
-    const passwordToken = existing ? null : await createPasswordToken(tx, user.id, actor.userId, now);
+    const passwordToken = existing ? null : await createPasswordToken(tx, user.id, cleared.actorType === 'user' ? cleared.actorId : null, now);
     return { member, passwordToken };
   });
 }
 
-export async function changeRole(db: Db, actor: TeamActor, userId: string, input: ChangeRoleInput): Promise<Member> {
+export async function changeRole(db: Db, actor: Actor, userId: string, input: ChangeRoleInput): Promise<Member> {
   return db.transaction(async (tx) => {
-    const cleared = await clear(tx, actor, 'admin');
+    const cleared = await authorize(tx, actor, MANAGE_TEAM);
     const { role } = parseInput(changeRoleInput, input);
     return setMemberRole(tx, cleared, userId, role);
   });
 }
 
-export async function removeMember(db: Db, actor: TeamActor, userId: string): Promise<{ userId: string }> {
+export async function removeMember(db: Db, actor: Actor, userId: string): Promise<{ userId: string }> {
   return db.transaction(async (tx) => {
-    const cleared = await clear(tx, actor, 'admin');
+    const cleared = await authorize(tx, actor, MANAGE_TEAM);
     const member = await deleteMember(tx, cleared, userId);
     return { userId: member.userId };
   });

@@ -14,7 +14,6 @@ import postgres from 'postgres';
 import type { Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createKey } from '@/lib/keys/create';
-import { activeCatalogue } from '@/lib/permissions/load';
 import { createProject, setMembership } from '@/lib/projects/projects';
 import { createUser } from '@/lib/users/users';
 import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
@@ -226,11 +225,11 @@ export async function seedProject(database: Database, options: { slug: string; w
   const project = await createProject(db, { slug: options.slug, name: options.slug });
   await setMembership(db, project.id, admin.id, 'admin');
   const actor = { type: 'system', projectSlug: options.slug, label: 'seed' } as const;
-  const { key, secret } = await createKey(db, activeCatalogue(), actor, { name: 'Bearer (full access)' });
+  const { key, secret } = await createKey(db, actor, { name: 'Bearer (full access)' });
   if (options.webhookUrl) {
     await saveEndpoint(
       db,
-      { userId: admin.id, projectSlug: options.slug },
+      { type: 'user', userId: admin.id, projectSlug: options.slug },
       { url: options.webhookUrl, events: [...WEBHOOK_EVENTS], enabled: true },
       { allowPrivate: true },
     );

@@ -5,7 +5,7 @@ import { apiKeys } from '@/db/schema';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { FLUSH_BATCH, UsageRecorder, USAGE_WRITE_INTERVAL_MS } from './usage';
 
@@ -25,7 +25,7 @@ describeEachDatabase('last used', (current) => {
   it(`writes every pending key, ${FLUSH_BATCH} a statement, at most once a minute each, never moving a time back`, async () => {
     const { db } = current();
     const ids: string[] = [];
-    for (let i = 0; i < FLUSH_BATCH + 3; i++) ids.push((await createKey(db, diga, system, { name: `used ${i}` })).key.id);
+    for (let i = 0; i < FLUSH_BATCH + 3; i++) ids.push((await createKey(db, system, { name: `used ${i}` }, { catalogue: diga })).key.id);
     const rows = await db.select({ id: apiKeys.id, publicId: apiKeys.publicId }).from(apiKeys).where(inArray(apiKeys.publicId, ids));
     const internal = rows.map((row) => row.id);
 

@@ -5,7 +5,7 @@ import { resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import type { VerifiedKey } from './verify';
 import { createKey } from '@/lib/keys/create';
 import { hashKey } from '@/lib/keys/crypto';
@@ -64,7 +64,7 @@ describeEachDatabase('the verification service', (current) => {
 
   describe('LookupBatch', () => {
     it('sends the lookups of one turn as one statement and gives each caller its own key', async () => {
-      const made = await Promise.all([0, 1, 2].map((i) => createKey(current().db, diga, system, { name: `batch ${i}` })));
+      const made = await Promise.all([0, 1, 2].map((i) => createKey(current().db, system, { name: `batch ${i}` }, { catalogue: diga })));
       const statements: number[] = [];
       const batch = new LookupBatch(() => current().db, (hashes) => statements.push(hashes));
       const unknown = hashKey(generateKey());
@@ -79,7 +79,7 @@ describeEachDatabase('the verification service', (current) => {
     });
 
     it(`splits a round of more than ${MAX_BATCH} hashes`, async () => {
-      const { secret, key } = await createKey(current().db, diga, system, { name: 'batch big' });
+      const { secret, key } = await createKey(current().db, system, { name: 'batch big' }, { catalogue: diga });
       const statements: number[] = [];
       const batch = new LookupBatch(() => current().db, (hashes) => statements.push(hashes));
       const hashes = [...Array.from({ length: MAX_BATCH + 10 }, () => hashKey(generateKey())), hashKey(secret)];
@@ -100,7 +100,7 @@ describeEachDatabase('the verification service', (current) => {
   describe('Verifier', () => {
     it('answers a cache hit and a malformed key synchronously, a miss with a promise', async () => {
       const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
-      const { secret } = await createKey(current().db, diga, system, { name: 'sync' });
+      const { secret } = await createKey(current().db, system, { name: 'sync' }, { catalogue: diga });
       const miss = verifier.verify(secret, undefined, '192.0.2.1');
       expect(miss).toBeInstanceOf(Promise);
       expect((await miss).result.code).toBe('VALID');
@@ -113,7 +113,7 @@ describeEachDatabase('the verification service', (current) => {
     it('gives the same frozen answer to repeated plain verifications, and never after the key expires', async () => {
       const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
       const expiresAt = new Date(clock + 60_000).toISOString();
-      const { secret } = await createKey(current().db, diga, system, { name: 'expiring', expiresAt });
+      const { secret } = await createKey(current().db, system, { name: 'expiring', expiresAt }, { catalogue: diga });
       const first = (await verifier.verify(secret, undefined, '192.0.2.2')).result;
       const second = (await verifier.verify(secret, undefined, '192.0.2.2')).result;
       expect(second).toBe(first);
@@ -128,7 +128,7 @@ describeEachDatabase('the verification service', (current) => {
     it('judges a requirement every time, beside the remembered plain answer', async () => {
       const verifier = verifierWith(new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }));
       const resource = resourcesOf(diga).find((r) => !r.actionOnly)!;
-      const { secret } = await createKey(current().db, diga, system, { name: 'reader', permissions: { [resource.id]: 'read' } });
+      const { secret } = await createKey(current().db, system, { name: 'reader', permissions: { [resource.id]: 'read' } }, { catalogue: diga });
       expect((await verifier.verify(secret, undefined, '192.0.2.3')).result.code).toBe('VALID');
       expect((await verifier.verify(secret, { [resource.id]: 'write' }, '192.0.2.3')).result.code).toBe('INSUFFICIENT_PERMISSIONS');
       expect((await verifier.verify(secret, { [resource.id]: 'read' }, '192.0.2.3')).result.code).toBe('VALID');
@@ -137,10 +137,10 @@ describeEachDatabase('the verification service', (current) => {
 
     it('without a cache, asks the database every time: a deleted key fails at once', async () => {
       const verifier = verifierWith(null);
-      const { secret, key } = await createKey(current().db, diga, system, { name: 'uncached' });
+      const { secret, key } = await createKey(current().db, system, { name: 'uncached' }, { catalogue: diga });
       const answers = await Promise.all([1, 2, 3].map(() => verifier.verify(secret, undefined, '192.0.2.4')));
       expect(answers.map(({ result }) => result.code)).toEqual(['VALID', 'VALID', 'VALID']);
-      await deleteKey(current().db, diga, system, key.id);
+      await deleteKey(current().db, system, key.id, { catalogue: diga });
       expect((await verifier.verify(secret, undefined, '192.0.2.4')).result.code).toBe('NOT_FOUND');
     });
 
@@ -149,11 +149,11 @@ describeEachDatabase('the verification service', (current) => {
       const resource = resourcesOf(diga).find((r) => !r.actionOnly)!;
       const write = { [resource.id]: 'write' } as const;
       const changes = [
-        { kind: 'delete', change: (id: string) => deleteKey(current().db, diga, system, id), after: 'NOT_FOUND' },
-        { kind: 'rotation', change: (id: string) => rotateKey(current().db, diga, system, id, { gracePeriodSeconds: 0 }), after: 'NOT_FOUND' },
+        { kind: 'delete', change: (id: string) => deleteKey(current().db, system, id, { catalogue: diga }), after: 'NOT_FOUND' },
+        { kind: 'rotation', change: (id: string) => rotateKey(current().db, system, id, { gracePeriodSeconds: 0 }, { catalogue: diga }), after: 'NOT_FOUND' },
         {
           kind: 'downgrade',
-          change: (id: string) => updateKey(current().db, editable, system, id, { permissions: { [resource.id]: 'read' } }),
+          change: (id: string) => updateKey(current().db, system, id, { permissions: { [resource.id]: 'read' } }, { catalogue: editable }),
           after: 'INSUFFICIENT_PERMISSIONS',
         },
       ] as const;
@@ -162,7 +162,7 @@ describeEachDatabase('the verification service', (current) => {
         const cache = new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 });
         const stopListening = onKeyChanged(({ publicId }) => cache.dropKey(publicId));
         try {
-          const { secret, key } = await createKey(current().db, diga, system, { name: `raced ${kind}`, permissions: write });
+          const { secret, key } = await createKey(current().db, system, { name: `raced ${kind}`, permissions: write }, { catalogue: diga });
           const held = heldLookup();
           const verifier = verifierWith(cache, held.lookup);
           const racing = verifier.verify(secret, write, '192.0.2.5');
@@ -192,13 +192,13 @@ describeEachDatabase('the verification service', (current) => {
           notified();
         });
         try {
-          const { secret, key } = await createKey(current().db, diga, system, { name: 'raced remotely' });
+          const { secret, key } = await createKey(current().db, system, { name: 'raced remotely' }, { catalogue: diga });
           const held = heldLookup();
           const verifier = verifierWith(cache, held.lookup);
           const racing = verifier.verify(secret, undefined, '192.0.2.6');
           await held.hasRead;
           const arrived = new Promise<void>((resolve) => (notified = resolve));
-          await deleteKey(current().db, diga, system, key.id);
+          await deleteKey(current().db, system, key.id, { catalogue: diga });
           await arrived;
           expect(heard).toContain(key.id);
           held.release();
@@ -227,8 +227,8 @@ describeEachDatabase('the verification service', (current) => {
       it('still caches a lookup that started after the change', async () => {
         const cache = new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 });
         const verifier = verifierWith(cache);
-        const { key } = await createKey(current().db, diga, system, { name: 'rotated, then cached' });
-        const { secret } = await rotateKey(current().db, diga, system, key.id, { gracePeriodSeconds: 0 });
+        const { key } = await createKey(current().db, system, { name: 'rotated, then cached' }, { catalogue: diga });
+        const { secret } = await rotateKey(current().db, system, key.id, { gracePeriodSeconds: 0 }, { catalogue: diga });
         cache.dropKey(key.id);
         expect((await verifier.verify(secret, undefined, '192.0.2.7')).result.code).toBe('VALID');
         expect(verifier.verify(secret, undefined, '192.0.2.7')).not.toBeInstanceOf(Promise);

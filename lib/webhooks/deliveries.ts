@@ -7,8 +7,8 @@
 import { count, desc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { webhookDeliveries, type WebhookDeliveryStatus } from '@/db/schema';
-import { authorizeProject } from '@/lib/auth/authorize';
-import { WEBHOOKS_ADMIN_ONLY, type WebhookAdmin } from './endpoint';
+import { authorize, type Actor } from '@/lib/auth/authorize';
+import { MANAGE_WEBHOOKS } from './endpoint';
 import type { ListDeliveriesQuery } from './schemas';
 
 export const DELIVERY_COUNT_CAP = 10_000;
@@ -29,10 +29,10 @@ export type DeliveryRow = {
 
 export type DeliveryPage = { deliveries: DeliveryRow[]; page: number; pageSize: number; pageCount: number; total: number; totalIsCapped: boolean };
 
-export async function listDeliveries(db: Db, admin: WebhookAdmin, query: ListDeliveriesQuery): Promise<DeliveryPage> {
-  const project = await authorizeProject(db, admin.userId, String(admin.projectSlug), 'admin', WEBHOOKS_ADMIN_ONLY);
+export async function listDeliveries(db: Db, actor: Actor, query: ListDeliveriesQuery): Promise<DeliveryPage> {
+  const project = await authorize(db, actor, MANAGE_WEBHOOKS);
   const d = webhookDeliveries;
-  const capped = db.select({ id: d.id }).from(d).where(eq(d.projectId, project.id)).limit(DELIVERY_COUNT_CAP + 1).as('capped');
+  const capped = db.select({ id: d.id }).from(d).where(eq(d.projectId, project.projectId)).limit(DELIVERY_COUNT_CAP + 1).as('capped');
   const [counted] = await db.select({ n: count() }).from(capped);
   const totalIsCapped = counted!.n > DELIVERY_COUNT_CAP;
   const total = Math.min(counted!.n, DELIVERY_COUNT_CAP);
@@ -53,7 +53,7 @@ export async function listDeliveries(db: Db, admin: WebhookAdmin, query: ListDel
       createdAt: d.createdAt,
     })
     .from(d)
-    .where(eq(d.projectId, project.id))
+    .where(eq(d.projectId, project.projectId))
     .orderBy(desc(d.createdAt), desc(d.id))
     .limit(query.pageSize)
     .offset((page - 1) * query.pageSize);

@@ -7,10 +7,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, webhookEndpoints } from '@/db/schema';
-import type { AuditActor } from '@/lib/audit/record';
 import { recordChange } from '@/lib/changes/record';
-import { userAuditActor } from '@/lib/audit/user-actor';
-import { authorizeProject } from '@/lib/auth/authorize';
+import { authorize, type Actor, type Need } from '@/lib/auth/authorize';
 import { DomainError, parseInput } from '@/lib/errors';
 import { webhookSettings } from './config';
 import { TEST_EVENT, type WebhookEvent } from './events';
@@ -20,8 +18,8 @@ import { checkEndpointUrl, RefusedUrlError, systemResolver, type Resolver } from
 
 export const WEBHOOKS_ADMIN_ONLY = 'Only administrators can manage webhooks.';
 
-/** A signed-in console user acting on the project named by slug. */
-export type WebhookAdmin = { userId: string; projectSlug: string; clientAddress?: string | null };
+/** Webhook settings and deliveries: a signed-in administrator. */
+export const MANAGE_WEBHOOKS: Need = { role: 'admin', denied: WEBHOOKS_ADMIN_ONLY };
 
 export type EndpointSettings = { url: string; events: WebhookEvent[]; enabled: boolean; updatedAt: string };
 export type WebhookSettingsView = {
@@ -30,25 +28,20 @@ export type WebhookSettingsView = {
   webhookKey: { id: string; name: string } | null;
 };
 
-async function authorizeAdmin(tx: Db | Tx, admin: WebhookAdmin): Promise<AuditActor & { slug: string }> {
-  const membership = await authorizeProject(tx, admin.userId, String(admin.projectSlug), 'admin', WEBHOOKS_ADMIN_ONLY);
-  return { ...(await userAuditActor(tx, membership.id, admin.userId, admin.clientAddress)), slug: membership.slug };
-}
-
 async function readEndpoint(db: Db | Tx, projectId: string): Promise<EndpointSettings | null> {
   const [row] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.projectId, projectId));
   if (!row) return null;
   return { url: row.url, events: row.events as WebhookEvent[], enabled: row.enabled, updatedAt: row.updatedAt.toISOString() };
 }
 
-export async function getWebhookSettings(db: Db, admin: WebhookAdmin): Promise<WebhookSettingsView> {
-  const actor = await authorizeAdmin(db, admin);
+export async function getWebhookSettings(db: Db, actor: Actor): Promise<WebhookSettingsView> {
+  const cleared = await authorize(db, actor, MANAGE_WEBHOOKS);
   const [key] = await db
     .select({ id: apiKeys.publicId, name: apiKeys.name })
     .from(apiKeys)
-    .where(and(eq(apiKeys.projectId, actor.projectId), eq(apiKeys.isWebhookKey, true)))
+    .where(and(eq(apiKeys.projectId, cleared.projectId), eq(apiKeys.isWebhookKey, true)))
     .limit(1);
-  return { endpoint: await readEndpoint(db, actor.projectId), webhookKey: key ?? null };
+  return { endpoint: await readEndpoint(db, cleared.projectId), webhookKey: key ?? null };
 }
 
 /** The URL as the audit log keeps it: a query string may carry the receiver's token. */
@@ -62,9 +55,9 @@ function auditedUrl(url: string | undefined): string | null {
 
 export type SaveEndpointOptions = { resolve?: Resolver; allowPrivate?: boolean };
 
-export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpointInput, options: SaveEndpointOptions = {}): Promise<EndpointSettings> {
+export async function saveEndpoint(db: Db, actor: Actor, input: SaveEndpointInput, options: SaveEndpointOptions = {}): Promise<EndpointSettings> {
   // Who asks comes first: nobody else gets to make this server resolve names.
-  await authorizeAdmin(db, admin);
+  await authorize(db, actor, MANAGE_WEBHOOKS);
   const { url, events, enabled } = parseInput(saveEndpointInput, input);
   // A refused address is refused whatever the switch says; but a host name is looked up only
   // for an enabled endpoint, so one can be switched off whatever its DNS does now.
@@ -78,17 +71,17 @@ export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpo
     throw error;
   }
   return db.transaction(async (tx) => {
-    const actor = await authorizeAdmin(tx, admin);
-    const before = await readEndpoint(tx, actor.projectId);
+    const cleared = await authorize(tx, actor, MANAGE_WEBHOOKS);
+    const before = await readEndpoint(tx, cleared.projectId);
     const now = new Date();
     await tx
       .insert(webhookEndpoints)
-      .values({ projectId: actor.projectId, url, events, enabled, createdAt: now, updatedAt: now })
+      .values({ projectId: cleared.projectId, url, events, enabled, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({ target: webhookEndpoints.projectId, set: { url, events, enabled, updatedAt: now } });
-    await recordChange(tx, actor, {
+    await recordChange(tx, cleared, {
       action: 'webhook_endpoint.updated',
       targetType: 'webhook_endpoint',
-      targetId: actor.slug,
+      targetId: cleared.projectSlug,
       metadata: {
         url: auditedUrl(url),
         events,
@@ -103,19 +96,19 @@ export async function saveEndpoint(db: Db, admin: WebhookAdmin, input: SaveEndpo
 export const NO_ENDPOINT_MESSAGE = 'Save an endpoint URL first.';
 
 /** Queues a `webhook.test` event for the saved endpoint, enabled or not. */
-export async function sendTestEvent(db: Db, admin: WebhookAdmin): Promise<{ messageId: string }> {
+export async function sendTestEvent(db: Db, actor: Actor): Promise<{ messageId: string }> {
   return db.transaction(async (tx) => {
-    const actor = await authorizeAdmin(tx, admin);
-    const endpoint = await readEndpoint(tx, actor.projectId);
+    const cleared = await authorize(tx, actor, MANAGE_WEBHOOKS);
+    const endpoint = await readEndpoint(tx, cleared.projectId);
     if (!endpoint) throw new DomainError('invalid_input', NO_ENDPOINT_MESSAGE);
-    const queued = await insertDelivery(tx, actor.projectId, TEST_EVENT, {
-      actor: { type: actor.actorType, id: actor.actorId, label: actor.actorLabel },
+    const queued = await insertDelivery(tx, cleared.projectId, TEST_EVENT, {
+      actor: { type: cleared.actorType, id: cleared.actorId, label: cleared.actorLabel },
       message: 'A test event from Keyward. If its signatures check out, your endpoint is ready.',
     });
-    await recordChange(tx, actor, {
+    await recordChange(tx, cleared, {
       action: 'webhook.test_sent',
       targetType: 'webhook_endpoint',
-      targetId: actor.slug,
+      targetId: cleared.projectSlug,
       metadata: { messageId: queued.messageId, url: auditedUrl(endpoint.url) },
     });
     return queued;

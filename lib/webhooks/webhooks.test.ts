@@ -8,7 +8,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/db/client';
 import { auditEvents, webhookDeliveries } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor, UserActor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { deleteKey, setWebhookKey, updateKey } from '@/lib/keys/manage';
 import { rotateKey } from '@/lib/keys/rotate';
@@ -18,7 +18,7 @@ import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser } from '@/lib/users/users';
 import { deliverDue, retryDelayMs, startDispatcher, type DeliveryOptions } from './dispatcher';
-import { saveEndpoint, sendTestEvent, WEBHOOKS_ADMIN_ONLY, type WebhookAdmin } from './endpoint';
+import { saveEndpoint, sendTestEvent, WEBHOOKS_ADMIN_ONLY } from './endpoint';
 import { listDeliveries } from './deliveries';
 import { pruneDeliveries } from './retention';
 import { WEBHOOK_EVENTS, type WebhookBody, type WebhookEvent } from './events';
@@ -132,16 +132,16 @@ describeEachDatabase('Webhooks', (current) => {
     const project = await createProject(db, { slug });
     const user = await createUser(db, { email: `admin-${sequence}@hooks.test` });
     await setMembership(db, project.id, user.id, 'admin');
-    const actor: Actor = { type: 'user', userId: user.id, projectSlug: slug, clientAddress: '192.0.2.7' };
-    const admin: WebhookAdmin = { userId: user.id, projectSlug: slug, clientAddress: '192.0.2.7' };
+    const actor: UserActor = { type: 'user', userId: user.id, projectSlug: slug, clientAddress: '192.0.2.7' };
+    const admin = actor;
     const receiver = new Receiver([]);
     receivers.push(receiver);
     await receiver.start();
     let webhookSecret = '';
     let webhookKeyId = '';
     if (opts.webhookKey !== false) {
-      const created = await createKey(db, diga, actor, { name: 'Signing key' });
-      await setWebhookKey(db, diga, actor, created.key.id);
+      const created = await createKey(db, actor, { name: 'Signing key' }, { catalogue: diga });
+      await setWebhookKey(db, actor, created.key.id, { catalogue: diga });
       webhookSecret = created.secret;
       webhookKeyId = created.key.id;
       receiver.keys = [webhookSecret];
@@ -172,13 +172,13 @@ describeEachDatabase('Webhooks', (current) => {
 
   it('signs every key event so that Retell’s verify and Standard Webhooks’ Webhook.verify accept it; no payload holds a secret', async () => {
     const { db, actor, receiver, webhookSecret, webhookKeyId } = await setup();
-    const made = await createKey(db, diga, actor, { name: 'Billing service', permissions: { calls: 'read' } });
-    await updateKey(db, diga, actor, made.key.id, { name: 'Billing' });
-    const rotated = await rotateKey(db, diga, actor, made.key.id, { gracePeriodSeconds: 60 });
-    const other = await createKey(db, diga, actor, { name: 'Second signer' });
-    await setWebhookKey(db, diga, actor, other.key.id);
-    await deleteKey(db, diga, actor, made.key.id);
-    await sendTestEvent(db, { userId: actor.userId, projectSlug: actor.projectSlug });
+    const made = await createKey(db, actor, { name: 'Billing service', permissions: { calls: 'read' } }, { catalogue: diga });
+    await updateKey(db, actor, made.key.id, { name: 'Billing' }, { catalogue: diga });
+    const rotated = await rotateKey(db, actor, made.key.id, { gracePeriodSeconds: 60 }, { catalogue: diga });
+    const other = await createKey(db, actor, { name: 'Second signer' }, { catalogue: diga });
+    await setWebhookKey(db, actor, other.key.id, { catalogue: diga });
+    await deleteKey(db, actor, made.key.id, { catalogue: diga });
+    await sendTestEvent(db, { type: 'user', userId: actor.userId, projectSlug: actor.projectSlug });
 
     // Everything queued is signed when it is sent, by the webhook key of that moment.
     receiver.keys = [other.secret];
@@ -212,7 +212,7 @@ describeEachDatabase('Webhooks', (current) => {
     expect(bodies[4]!.data).toMatchObject({ key: { id: other.key.id, webhook: true }, previousKeyId: webhookKeyId });
     expect(bodies[5]!.data.key).toEqual({ id: made.key.id, name: 'Billing', webhook: false });
     // Choosing the key that already is the webhook key changes nothing, so it sends nothing.
-    await setWebhookKey(db, diga, actor, other.key.id);
+    await setWebhookKey(db, actor, other.key.id, { catalogue: diga });
     expect(await drain()).toEqual([]);
   });
 
@@ -221,7 +221,7 @@ describeEachDatabase('Webhooks', (current) => {
     const before = (await deliveriesOf(db, project.id)).length;
     const member = await createUser(db, { email: `member-${sequence}@hooks.test` });
     await setMembership(db, project.id, member.id, 'member');
-    await rejection(createKey(db, diga, { type: 'user', userId: member.id, projectSlug: actor.projectSlug }, { name: 'Nope' }));
+    await rejection(createKey(db, { type: 'user', userId: member.id, projectSlug: actor.projectSlug }, { name: 'Nope' }, { catalogue: diga }));
     await db
       .transaction(async (tx) => {
         await recordChange(tx, { projectId: project.id, actorType: 'system', actorId: null, actorLabel: 'test' }, {
@@ -234,20 +234,20 @@ describeEachDatabase('Webhooks', (current) => {
       })
       .catch(() => undefined);
     expect(await deliveriesOf(db, project.id)).toHaveLength(before);
-    await createKey(db, diga, actor, { name: 'Counted' });
+    await createKey(db, actor, { name: 'Counted' }, { catalogue: diga });
     expect(await deliveriesOf(db, project.id)).toHaveLength(before + 1);
   });
 
   it('sends only the events the endpoint subscribes to, and nothing while it is disabled', async () => {
     const { db, project, actor, admin, receiver } = await setup({ events: ['api_key.deleted'] });
-    const made = await createKey(db, diga, actor, { name: 'Quiet' });
-    await deleteKey(db, diga, actor, made.key.id);
+    const made = await createKey(db, actor, { name: 'Quiet' }, { catalogue: diga });
+    await deleteKey(db, actor, made.key.id, { catalogue: diga });
     await drain();
     expect(receiver.received.map((r) => (JSON.parse(r.body) as WebhookBody).type)).toEqual(['api_key.deleted']);
 
     await saveEndpoint(db, admin, { url: receiver.url, events: [...WEBHOOK_EVENTS], enabled: false });
     const count = (await deliveriesOf(db, project.id)).length;
-    await createKey(db, diga, actor, { name: 'Unheard' });
+    await createKey(db, actor, { name: 'Unheard' }, { catalogue: diga });
     expect(await deliveriesOf(db, project.id)).toHaveLength(count);
     // The test event still goes to a disabled endpoint: it is how one checks it before enabling.
     await sendTestEvent(db, admin);
@@ -358,7 +358,7 @@ describeEachDatabase('Webhooks', (current) => {
     const { db, actor, admin, receiver } = await setup();
     const port = receiver.port;
     await receiver.stop();
-    const made = await Promise.all(Array.from({ length: 5 }, (_, i) => createKey(db, diga, actor, { name: `Offline ${i}` })));
+    const made = await Promise.all(Array.from({ length: 5 }, (_, i) => createKey(db, actor, { name: `Offline ${i}` }, { catalogue: diga })));
     const first = await drain();
     expect(first).toHaveLength(5);
     expect(first.every((o) => o.status === 'pending' && o.error === 'connection refused')).toBe(true);
@@ -378,7 +378,7 @@ describeEachDatabase('Webhooks', (current) => {
   it('delivers each event exactly once with two dispatchers draining at once', async () => {
     const { db, actor, receiver } = await setup();
     receiver.delayMs = 15;
-    await Promise.all(Array.from({ length: 30 }, (_, i) => createKey(db, diga, actor, { name: `Busy ${i}` })));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => createKey(db, actor, { name: `Busy ${i}` }, { catalogue: diga })));
     // On PostgreSQL the second dispatcher has connections of its own, as another node would.
     const database = current();
     const second = database.driver === 'postgres' ? openDatabase({ driver: 'postgres', url: database.url!, max: 3 }) : database;
@@ -404,7 +404,7 @@ describeEachDatabase('Webhooks', (current) => {
 
   it('signs with both keys while the webhook key’s rotation grace period runs; each one verifies', async () => {
     const { db, project, actor, admin, receiver, webhookSecret, webhookKeyId } = await setup();
-    const rotated = await rotateKey(db, diga, actor, webhookKeyId, { gracePeriodSeconds: 3600 });
+    const rotated = await rotateKey(db, actor, webhookKeyId, { gracePeriodSeconds: 3600 }, { catalogue: diga });
     receiver.keys = [rotated.secret, webhookSecret];
     await sendTestEvent(db, admin);
     await drain();
@@ -419,7 +419,7 @@ describeEachDatabase('Webhooks', (current) => {
 
   it('keeps deliveries waiting as "No webhook key" until a webhook key is chosen, then sends them', async () => {
     const { db, project, actor, admin, receiver } = await setup({ webhookKey: false });
-    const made = await createKey(db, diga, actor, { name: 'Future signer' });
+    const made = await createKey(db, actor, { name: 'Future signer' }, { catalogue: diga });
     await sendTestEvent(db, admin);
     expect(await drain()).toEqual([]);
     const waiting = await deliveriesOf(db, project.id);
@@ -428,7 +428,7 @@ describeEachDatabase('Webhooks', (current) => {
     expect(receiver.received).toHaveLength(0);
 
     receiver.keys = [made.secret];
-    await setWebhookKey(db, diga, actor, made.key.id);
+    await setWebhookKey(db, actor, made.key.id, { catalogue: diga });
     const sent = await drain();
     expect(sent.map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(receiver.received.map((r) => (JSON.parse(r.body) as WebhookBody).type).sort()).toEqual(['api_key.created', 'webhook.test', 'webhook_key.changed']);
@@ -436,7 +436,7 @@ describeEachDatabase('Webhooks', (current) => {
 
     // A webhook key deleted after an event was queued: the event waits again.
     await sendTestEvent(db, admin);
-    await deleteKey(db, diga, actor, made.key.id);
+    await deleteKey(db, actor, made.key.id, { catalogue: diga });
     const statuses = (await deliveriesOf(db, project.id)).map((row) => row.status);
     expect(statuses.filter((s) => s === 'pending')).toHaveLength(1);
     expect(await drain()).toEqual([expect.objectContaining({ status: 'no_webhook_key' })]);
@@ -538,8 +538,8 @@ describeEachDatabase('Webhooks', (current) => {
     const member = await createUser(db, { email: `member-${sequence}@hooks.test` });
     await setMembership(db, project.id, member.id, 'member');
     const outsider = await createUser(db, { email: `outsider-${sequence}@hooks.test` });
-    const asMember = { userId: member.id, projectSlug: admin.projectSlug };
-    const asOutsider = { userId: outsider.id, projectSlug: admin.projectSlug };
+    const asMember: Actor = { type: 'user', userId: member.id, projectSlug: admin.projectSlug };
+    const asOutsider: Actor = { type: 'user', userId: outsider.id, projectSlug: admin.projectSlug };
     const input = { url: receiver.url, events: ['api_key.created' as const], enabled: true };
     expect(await rejection(saveEndpoint(db, asMember, input))).toMatchObject({ code: 'forbidden', message: WEBHOOKS_ADMIN_ONLY });
     expect((await rejection(saveEndpoint(db, asOutsider, input))).code).toBe('not_found');

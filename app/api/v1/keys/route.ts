@@ -16,13 +16,13 @@ export const GET = apiRoute(async ({ request, db, catalogue, actor }) => {
   if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
   const query = parseInput(listKeysParams, Object.fromEntries(search));
   // `total` is documented as a count (capped), never the console's estimate.
-  const page = await listKeys(db, catalogue, actor, { ...query, exactTotal: true });
+  const page = await listKeys(db, actor, { ...query, exactTotal: true }, { catalogue });
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });
 });
 
 export const POST = apiRoute(
   async ({ db, catalogue, actor, body }) => {
-    const { key, secret } = await createKey(db, catalogue, actor, body as CreateKeyInput);
+    const { key, secret } = await createKey(db, actor, body as CreateKeyInput, { catalogue });
     return json(201, { ...key, key: secret }, { location: `/api/v1/keys/${encodeURIComponent(key.id)}` });
   },
   { body: 'json' },

@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 export const PUT = apiRoute(
   async ({ db, catalogue, actor, body }) => {
     const { keyId } = parseInput(setWebhookKeyInput, body);
-    return json(200, await setWebhookKey(db, catalogue, actor, keyId));
+    return json(200, await setWebhookKey(db, actor, keyId, { catalogue }));
   },
   { body: 'json' },
 );

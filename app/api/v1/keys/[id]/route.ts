@@ -8,14 +8,14 @@ import type { UpdateKeyInput } from '@/lib/keys/schemas';
 // every lookup is by (project of the calling key, id).
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute<{ id: string }>(async ({ db, catalogue, actor, params }) => json(200, await getKey(db, catalogue, actor, params.id)));
+export const GET = apiRoute<{ id: string }>(async ({ db, catalogue, actor, params }) => json(200, await getKey(db, actor, params.id, { catalogue })));
 
 export const PATCH = apiRoute<{ id: string }>(
-  async ({ db, catalogue, actor, params, body }) => json(200, await updateKey(db, catalogue, actor, params.id, body as UpdateKeyInput)),
+  async ({ db, catalogue, actor, params, body }) => json(200, await updateKey(db, actor, params.id, body as UpdateKeyInput, { catalogue })),
   { body: 'json' },
 );
 
 export const DELETE = apiRoute<{ id: string }>(async ({ db, catalogue, actor, params }) => {
-  await deleteKey(db, catalogue, actor, params.id);
+  await deleteKey(db, actor, params.id, { catalogue });
   return noContent();
 });

@@ -17,7 +17,7 @@ import { getDb } from '@/db/client';
 import { requireProjectPage } from '@/lib/auth/session';
 import { clientAddress } from '@/lib/api/client-address';
 import { publicUrl } from '@/lib/config/public-url';
-import type { Actor } from '@/lib/keys/actor';
+import type { Actor } from '@/lib/auth/authorize';
 import { listKeys } from '@/lib/keys/list';
 import { listKeysQuery, SORTS, type ListKeysQuery } from '@/lib/keys/schemas';
 import { levelsOf, resourcesOf } from '@/lib/permissions/catalogue';
@@ -83,7 +83,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
   const catalogue = activeCatalogue();
   const actor: Actor = { type: 'user', userId: user.id, projectSlug: slug, clientAddress: clientAddress(await headers()) };
   // `cursor` (from "Previous page" / "Next page") lets the page seek instead of counting its way there.
-  const result = await listKeys(getDb(), catalogue, actor, { ...query, cursor: values.cursor });
+  const result = await listKeys(getDb(), actor, { ...query, cursor: values.cursor }, { catalogue });
   const shown = { ...query, page: result.page };
   const empty = !query.q && result.total === 0 && result.keys.length === 0;
   const serverNow = new Date().getTime();

@@ -58,7 +58,7 @@ export default async function AuditLogPage({ params: routeParams, searchParams }
     );
   }
 
-  const result = await listAuditEvents(getDb(), { userId: user.id, projectSlug: slug }, query);
+  const result = await listAuditEvents(getDb(), { type: 'user', userId: user.id, projectSlug: slug }, query);
   const shown = { ...query, page: result.page };
   const filtered = Boolean(query.action || query.actor || query.key || query.from || query.to);
 

@@ -1,17 +1,10 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import { headers } from 'next/headers';
-import { clientAddress } from '@/lib/api/client-address';
-import { runAction, type ActionResult } from '@/lib/auth/action';
+import { projectAction, type ActionResult } from '@/lib/auth/action';
 import { renameProject } from '@/lib/projects/rename';
 import type { RenameProjectInput } from '@/lib/projects/schemas';
 
-export async function renameProjectAction(input: RenameProjectInput): Promise<ActionResult<{ name: string }>> {
-  const result = await runAction(async ({ db, user }) => {
-    const project = await renameProject(db, user.id, input, clientAddress(await headers()));
-    return { name: project.name };
-  });
-  if (result.ok) revalidatePath('/projects/[slug]', 'layout');
-  return result;
+/** The project's name shows in every page under it: all of them refresh. */
+export async function renameProjectAction(slug: string, input: RenameProjectInput): Promise<ActionResult<{ name: string }>> {
+  return projectAction(slug, async (db, actor) => ({ name: (await renameProject(db, actor, input)).name }), { path: '/projects/[slug]', type: 'layout' });
 }

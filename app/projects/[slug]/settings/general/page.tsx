@@ -20,7 +20,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
         </p>
       </div>
       {isAdmin ? (
-        <RenameProjectForm slug={membership.slug} name={membership.name} rename={renameProjectAction} />
+        <RenameProjectForm name={membership.name} rename={renameProjectAction.bind(null, membership.slug)} />
       ) : (
         <Alert tone="info">Only administrators can change project settings.</Alert>
       )}

@@ -14,7 +14,7 @@ const day = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
 export default async function TeamPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { user, membership } = await requireProjectPage(slug, `/projects/${slug}/settings/team`);
-  const { members, canManage } = await listMembers(getDb(), { userId: user.id, projectSlug: slug });
+  const { members, canManage } = await listMembers(getDb(), { type: 'user', userId: user.id, projectSlug: slug });
   const admins = members.filter((member) => member.role === 'admin').length;
 
   return (

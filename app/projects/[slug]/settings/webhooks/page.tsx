@@ -16,7 +16,8 @@ import { getDb } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
 import { requireProjectPage } from '@/lib/auth/session';
 import { listDeliveries } from '@/lib/webhooks/deliveries';
-import { getWebhookSettings, NO_ENDPOINT_MESSAGE, type WebhookAdmin } from '@/lib/webhooks/endpoint';
+import type { Actor } from '@/lib/auth/authorize';
+import { getWebhookSettings, NO_ENDPOINT_MESSAGE } from '@/lib/webhooks/endpoint';
 import { listDeliveriesQuery } from '@/lib/webhooks/schemas';
 
 export const metadata: Metadata = { title: 'Webhooks' };
@@ -49,7 +50,7 @@ export default async function WebhooksPage({ params, searchParams }: { params: P
   }
 
   const db = getDb();
-  const admin: WebhookAdmin = { userId: user.id, projectSlug: slug, clientAddress: clientAddress(await headers()) };
+  const admin: Actor = { type: 'user', userId: user.id, projectSlug: slug, clientAddress: clientAddress(await headers()) };
   const [settings, deliveries] = await Promise.all([getWebhookSettings(db, admin), listDeliveries(db, admin, query)]);
   const apiKeysHref = `/projects/${slug}/settings/api-keys`;
   const serverNow = new Date().getTime();

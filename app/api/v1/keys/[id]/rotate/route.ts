@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 export const POST = apiRoute<{ id: string }>(
   async ({ db, catalogue, actor, params, body }) => {
-    const { key, secret } = await rotateKey(db, catalogue, actor, params.id, body as RotateKeyInput);
+    const { key, secret } = await rotateKey(db, actor, params.id, body as RotateKeyInput, { catalogue });
     return json(200, { ...key, key: secret });
   },
   { body: 'json' },

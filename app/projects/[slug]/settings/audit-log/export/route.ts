@@ -1,23 +1,34 @@
 // The audit log's filtered view as CSV, streamed in batches. Administrators of the project
-// only, checked against the database like every page; the filters are the page's URL's.
+// only, checked against the database like every page; the filters are the page's URL's. A
+// refusal is answered like every route's, through the shared status table.
 import { getDb } from '@/db/client';
+import { errorResponseParts } from '@/lib/api/errors';
+import { json } from '@/lib/api/http';
 import { auditQuery, exportAuditCsv } from '@/lib/audit/list';
 import { currentUser } from '@/lib/auth/session';
 import { DomainError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
+/** A refusal as JSON, with the status every route gives it (a session, not a bearer key, is what a 401 here lacks). */
+function refusal(error: unknown): Response {
+  const { status, body } = errorResponseParts(error);
+  return json(status, body);
+}
+
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const user = await currentUser();
-  if (!user) return new Response('Sign in to export the audit log.', { status: 401 });
+  if (!user) return refusal(new DomainError('unauthorized', 'Sign in to export the audit log.'));
   const query = auditQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const lines = exportAuditCsv(getDb(), { userId: user.id, projectSlug: slug }, query);
+  const lines = exportAuditCsv(getDb(), { type: 'user', userId: user.id, projectSlug: slug }, query);
   // The first chunk runs the authorization: refuse before any byte of CSV is sent.
-  const first = await lines.next().catch((error: unknown) => error);
-  if (first instanceof DomainError) return new Response(first.message, { status: first.code === 'forbidden' ? 403 : 404 });
-  if (first instanceof Error) throw first;
-  const head = (first as IteratorResult<string>).value ?? '';
+  let head: string;
+  try {
+    head = (await lines.next()).value ?? '';
+  } catch (error) {
+    return refusal(error);
+  }
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
