@@ -10,20 +10,10 @@ import { describeEachDatabase } from '@/lib/testing/databases';
 import { createUser } from '@/lib/users/users';
 import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from './create';
-import {
-  EXACT_COUNT_LIMIT,
-  forgetNameStatistics,
-  hasTrigram,
-  likePattern,
-  listKeys,
-  roughly,
-  SEARCH_COUNT_CAP,
-  searchMatch,
-  searchWords,
-  WALK_MIN,
-  type KeyPage,
-  type ListKeysRequest,
-} from './list';
+import { listKeys, type KeyPage, type ListKeysRequest } from './list';
+import { roughly, WALK_MIN } from './list-estimated-page';
+import { SEARCH_COUNT_CAP } from './list-queries';
+import { EXACT_COUNT_LIMIT, forgetNameStatistics, hasTrigram, likePattern, searchMatch, searchWords } from './list-search';
 import { deleteKey } from './manage';
 import { SORTS, type ListKeysQuery } from './schemas';
 
