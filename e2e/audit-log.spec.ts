@@ -55,5 +55,17 @@ test('console changes appear once with their actor, filter through the URL, and 
   await expect(memberPage.getByText('Only administrators can view the audit log.')).toBeVisible();
   const response = await memberPage.request.get(`/projects/${project.slug}/settings/audit-log/export`);
   expect(response.status()).toBe(403);
+  expect((await response.json()).error).toEqual({ code: 'forbidden', message: 'Only administrators can view the audit log.' });
   await memberContext.close();
+
+  // An administrator of another project: the project is not found for them, like a missing one.
+  const elsewhere = await seedProject();
+  const stranger = await seedUser(elsewhere.slug, 'admin');
+  const strangerContext = await browser.newContext({ baseURL });
+  const strangerPage = await strangerContext.newPage();
+  await signIn(strangerPage, stranger, `/login?callbackUrl=/projects/${elsewhere.slug}/settings/audit-log`);
+  const hidden = await strangerPage.request.get(`/projects/${project.slug}/settings/audit-log/export`);
+  expect(hidden.status()).toBe(404);
+  expect((await hidden.json()).error.code).toBe('not_found');
+  await strangerContext.close();
 });

@@ -1,32 +1,51 @@
 /**
- * The one wrapper every REST route handler runs in: authenticate the bearer key, read a JSON
- * body if the route takes one, run the handler (which calls one domain function) and map any
- * error to `{error: {code, message, fields?}}`. Answers are never cached.
+ * The one wrapper every REST route handler runs in: authenticate the bearer key, parse the path
+ * parameters and the JSON body with the route's schemas, run the handler (which calls one
+ * domain function, and that authorizes, validates again and writes) and map any error to
+ * `{error: {code, message, fields?}}`. Answers are never cached. Handlers never cast: what they
+ * get has passed its schema.
  */
+import type { z } from 'zod';
 import { getDb, type Db } from '@/db/client';
 import type { Actor } from '@/lib/auth/authorize';
+import { parseInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { authenticate } from './bearer';
 import { clientAddress } from './client-address';
 import { errorResponse, readJsonBody } from './http';
 
-export type ApiContext<Params> = {
+/** A body's schema; key input depends on the deployment's catalogue. */
+type BodySchema = z.ZodType | ((catalogue: Catalogue) => z.ZodType);
+
+/**
+ * The body as sent, once its schema accepted it: the shape the domain functions take (they
+ * parse it again, after authorizing, as they do for the console).
+ */
+type BodyOf<B> = B extends z.ZodType
+  ? z.input<B>
+  : B extends (catalogue: Catalogue) => infer S
+    ? S extends z.ZodType
+      ? z.input<S>
+      : never
+    : undefined;
+type ParamsOf<P> = P extends z.ZodType ? z.output<P> : Record<string, never>;
+
+export type ApiContext<Params, Body> = {
   request: Request;
   db: Db;
   catalogue: Catalogue;
   actor: Actor;
   params: Params;
-  /** The parsed JSON body; undefined unless the route takes one. */
-  body: unknown;
+  body: Body;
 };
 
-type RouteContext<Params> = { params: Promise<Params> };
+type RouteContext = { params: Promise<Record<string, string>> };
 
-export function apiRoute<Params extends Record<string, string> = Record<string, never>>(
-  handler: (context: ApiContext<Params>) => Promise<Response>,
-  options: { body?: 'json' } = {},
-): (request: Request, context: RouteContext<Params>) => Promise<Response> {
+export function apiRoute<P extends z.ZodType | undefined = undefined, B extends BodySchema | undefined = undefined>(
+  schemas: { params?: P; body?: B },
+  handler: (context: ApiContext<ParamsOf<P>, BodyOf<B>>) => Promise<Response>,
+): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
       const authentication = await authenticate(request.headers, clientAddress(request.headers));
@@ -35,13 +54,19 @@ export function apiRoute<Params extends Record<string, string> = Record<string, 
         if (authentication.retryAfterSeconds) response.headers.set('retry-after', String(authentication.retryAfterSeconds));
         return response;
       }
+      const catalogue = activeCatalogue();
+      const params = (schemas.params ? parseInput(schemas.params, await context.params) : {}) as ParamsOf<P>;
       let body: unknown;
-      if (options.body === 'json') {
+      const given: BodySchema | undefined = schemas.body;
+      if (given) {
         const read = await readJsonBody(request);
         if (!read.ok) return read.response;
+        const schema = typeof given === 'function' ? given(catalogue) : given;
+        parseInput(schema, read.value);
         body = read.value;
       }
-      return await handler({ request, db: getDb(), catalogue: activeCatalogue(), actor: authentication.actor, params: await context.params, body });
+      // Sound: the body passed its schema above (a schema's accepted input is its input type).
+      return await handler({ request, db: getDb(), catalogue, actor: authentication.actor, params, body: body as BodyOf<B> });
     } catch (error) {
       return errorResponse(error);
     }

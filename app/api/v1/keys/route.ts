@@ -4,13 +4,13 @@ import { listKeysParams } from '@/lib/api/schemas';
 import { invalidInput, parseInput } from '@/lib/errors';
 import { createKey } from '@/lib/keys/create';
 import { listKeys } from '@/lib/keys/list';
-import type { CreateKeyInput } from '@/lib/keys/schemas';
+import { createKeyInput } from '@/lib/keys/schemas';
 
 // GET /api/v1/keys?q=&page=&pageSize=&sort=&dir= and POST /api/v1/keys: thin adapters over the
 // domain functions the console uses; they authorize, validate and audit.
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(async ({ request, db, catalogue, actor }) => {
+export const GET = apiRoute({}, async ({ request, db, catalogue, actor }) => {
   const search = new URL(request.url).searchParams;
   const repeated = [...new Set(search.keys())].filter((name) => search.getAll(name).length > 1);
   if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
@@ -20,10 +20,7 @@ export const GET = apiRoute(async ({ request, db, catalogue, actor }) => {
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });
 });
 
-export const POST = apiRoute(
-  async ({ db, catalogue, actor, body }) => {
-    const { key, secret } = await createKey(db, actor, body as CreateKeyInput, { catalogue });
-    return json(201, { ...key, key: secret }, { location: `/api/v1/keys/${encodeURIComponent(key.id)}` });
-  },
-  { body: 'json' },
-);
+export const POST = apiRoute({ body: createKeyInput }, async ({ db, catalogue, actor, body }) => {
+  const { key, secret } = await createKey(db, actor, body, { catalogue });
+  return json(201, { ...key, key: secret }, { location: `/api/v1/keys/${encodeURIComponent(key.id)}` });
+});

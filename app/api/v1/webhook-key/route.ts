@@ -1,16 +1,11 @@
 import { apiRoute } from '@/lib/api/route';
 import { json } from '@/lib/api/http';
 import { setWebhookKeyInput } from '@/lib/api/schemas';
-import { parseInput } from '@/lib/errors';
 import { setWebhookKey } from '@/lib/keys/manage';
 
 // PUT /api/v1/webhook-key {keyId}: the project's one webhook signing key from now on.
 export const dynamic = 'force-dynamic';
 
-export const PUT = apiRoute(
-  async ({ db, catalogue, actor, body }) => {
-    const { keyId } = parseInput(setWebhookKeyInput, body);
-    return json(200, await setWebhookKey(db, actor, keyId, { catalogue }));
-  },
-  { body: 'json' },
+export const PUT = apiRoute({ body: setWebhookKeyInput }, async ({ db, catalogue, actor, body }) =>
+  json(200, await setWebhookKey(db, actor, body.keyId, { catalogue })),
 );

@@ -1,16 +1,14 @@
 import { apiRoute } from '@/lib/api/route';
 import { json } from '@/lib/api/http';
 import { rotateKey } from '@/lib/keys/rotate';
-import type { RotateKeyInput } from '@/lib/keys/schemas';
+import { keyIdParams } from '@/lib/api/schemas';
+import { rotateKeyInput } from '@/lib/keys/schemas';
 
 // POST /api/v1/keys/{id}/rotate {gracePeriodSeconds}: a new secret, returned once; the old one
 // works until the grace period ends.
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute<{ id: string }>(
-  async ({ db, catalogue, actor, params, body }) => {
-    const { key, secret } = await rotateKey(db, actor, params.id, body as RotateKeyInput, { catalogue });
-    return json(200, { ...key, key: secret });
-  },
-  { body: 'json' },
-);
+export const POST = apiRoute({ params: keyIdParams, body: rotateKeyInput }, async ({ db, catalogue, actor, params, body }) => {
+  const { key, secret } = await rotateKey(db, actor, params.id, body, { catalogue });
+  return json(200, { ...key, key: secret });
+});
