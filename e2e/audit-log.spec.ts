@@ -64,6 +64,7 @@ test('console changes appear once with their actor, filter through the URL, and 
   const strangerContext = await browser.newContext({ baseURL });
   const strangerPage = await strangerContext.newPage();
   await signIn(strangerPage, stranger, `/login?callbackUrl=/projects/${elsewhere.slug}/settings/audit-log`);
+  await strangerPage.waitForURL((url) => url.pathname === `/projects/${elsewhere.slug}/settings/audit-log`);
   const hidden = await strangerPage.request.get(`/projects/${project.slug}/settings/audit-log/export`);
   expect(hidden.status()).toBe(404);
   expect((await hidden.json()).error.code).toBe('not_found');

@@ -38,9 +38,13 @@ export type UserActor = Extract<Actor, { type: 'user' }>;
 
 /**
  * What an action needs: a role of a signed-in member, or a catalogue resource at a level
- * (which a user meets as an administrator). `denied` is what a member without it is told.
+ * (which a user meets as an administrator). `denied` is what a member without it is told;
+ * `fullAccessOnly` what a restricted key is told where the catalogue lacks the resource.
  */
-export type Need = Role | { role: Role; denied?: string } | { resource: string; level: Exclude<Level, 'none'>; denied?: string };
+export type Need =
+  | Role
+  | { role: Role; denied?: string }
+  | { resource: string; level: Exclude<Level, 'none'>; denied?: string; fullAccessOnly?: string };
 
 /** An actor cleared for one project: how the audit log names it, and what it may grant. */
 export type Authorized = AuditActor & {
@@ -103,7 +107,7 @@ export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue
       'forbidden',
       hasResource
         ? `This key needs the ${label} permission at ${catalogue.levelLabels[wanted.level]} or more.`
-        : 'Only a full-access key can do this in this deployment.',
+        : (wanted.fullAccessOnly ?? 'Only a full-access key can do this in this deployment.'),
     );
   }
   const [project] = await tx.select({ slug: projects.slug, name: projects.name }).from(projects).where(eq(projects.id, found.projectId)).limit(1);

@@ -8,7 +8,7 @@ import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import type { Actor } from '@/lib/auth/authorize';
-import { ESCALATION_MESSAGE, OUTLIVES_MESSAGE } from './actor';
+import { ESCALATION_MESSAGE, OUTLIVES_MESSAGE } from './access';
 import { createKey } from './create';
 import { hashKey } from './crypto';
 import { getKey } from './find';

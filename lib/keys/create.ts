@@ -10,7 +10,7 @@ import { recordChange } from '@/lib/changes/record';
 import { parseInput } from '@/lib/errors';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import { encryptSecret, hashKey } from './crypto';
 import { displayParts, generateKey, generatePublicId } from './format';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';

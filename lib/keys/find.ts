@@ -5,7 +5,7 @@ import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { DomainError } from '@/lib/errors';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { READ_KEYS, type KeyOptions } from './actor';
+import { READ_KEYS, type KeyOptions } from './access';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 
 export const KEY_NOT_FOUND = 'API key not found.';

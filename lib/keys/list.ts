@@ -20,7 +20,7 @@ import { apiKeys, projectKeyCounts } from '@/db/schema';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { READ_KEYS, type KeyOptions } from './actor';
+import { READ_KEYS, type KeyOptions } from './access';
 import { toApiKeyJson, type ApiKeyJson } from './json';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { estimatedSearchPage } from './list-estimated-page';

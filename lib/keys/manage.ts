@@ -10,7 +10,7 @@ import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import { announceKeyChange, keyChanged } from './events';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';

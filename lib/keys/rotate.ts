@@ -10,7 +10,7 @@ import { recordChange } from '@/lib/changes/record';
 import { DomainError, hasErrorCode, parseInput } from '@/lib/errors';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import { activeCatalogue } from '@/lib/permissions/load';
-import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './actor';
+import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import type { CreatedKey } from './create';
 import { encryptSecret, hashKey } from './crypto';
 import { announceKeyChange, keyChanged } from './events';

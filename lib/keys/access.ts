@@ -10,13 +10,15 @@ import { isWithin, type Permissions } from '@/lib/permissions/grants';
 
 export const KEYS_ADMIN_ONLY = 'Only administrators can manage API keys.';
 export const API_KEYS_RESOURCE = 'api_keys';
+/** What a restricted key is told in a catalogue without the API Keys resource. */
+export const FULL_ACCESS_ONLY = 'Only a full-access key can manage keys in this deployment.';
 export const ESCALATION_MESSAGE = 'A key cannot grant more than the key that creates or changes it holds.';
 export const OUTLIVES_MESSAGE = 'A key cannot create, change or rotate a key that works longer than itself. Give it an expiry no later than this key’s.';
 
 /** Reading keys: an administrator, or a key holding API Keys at Read. */
-export const READ_KEYS: Need = { resource: API_KEYS_RESOURCE, level: 'read', denied: KEYS_ADMIN_ONLY };
+export const READ_KEYS: Need = { resource: API_KEYS_RESOURCE, level: 'read', denied: KEYS_ADMIN_ONLY, fullAccessOnly: FULL_ACCESS_ONLY };
 /** Changing keys: an administrator, or a key holding API Keys at Write. */
-export const WRITE_KEYS: Need = { resource: API_KEYS_RESOURCE, level: 'write', denied: KEYS_ADMIN_ONLY };
+export const WRITE_KEYS: Need = { resource: API_KEYS_RESOURCE, level: 'write', denied: KEYS_ADMIN_ONLY, fullAccessOnly: FULL_ACCESS_ONLY };
 
 /** What every key operation may be told besides its input: the catalogue (else the active one) and the time. */
 export type KeyOptions = { catalogue?: Catalogue; now?: Date };
