@@ -84,6 +84,28 @@ describeEachDatabase('REST API handlers', (current) => {
     expect(errorSchema.parse(answers[0]!.json).error.code).toBe('unauthorized');
   });
 
+  it('refuses a bad body in the order the domain does: a key that may not make the change hears 403, one that may hears 400', async () => {
+    const { db } = current();
+    const reader = await createKey(db, system, { name: 'reader', permissions: { api_keys: 'read' } }, { catalogue: diga });
+    const target = await createKey(db, system, { name: 'target' }, { catalogue: diga });
+    const bad = [
+      { handler: keysRoute.POST, method: 'POST', body: { name: '' } },
+      { handler: keyRoute.PATCH, method: 'PATCH', params: { id: target.key.id }, body: { name: 'x', extra: true } },
+      { handler: rotateRoute.POST, method: 'POST', params: { id: target.key.id }, body: { gracePeriodSeconds: 'soon' } },
+      { handler: webhookRoute.PUT, method: 'PUT', body: {} },
+    ];
+    for (const { handler, ...request } of bad) {
+      const byReader = await call(handler, { ...request, key: reader.secret });
+      expect(byReader.status, request.method).toBe(403);
+      expect(errorSchema.parse(byReader.json).error.code).toBe('forbidden');
+      const byWriter = await call(handler, { ...request, key: full });
+      expect(byWriter.status, request.method).toBe(400);
+      expect(errorSchema.parse(byWriter.json).error.code).toBe('invalid_input');
+    }
+    const [row] = await db.select({ name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.publicId, target.key.id));
+    expect(row?.name).toBe('target');
+  });
+
   it('creates, lists, reads, renames, rotates, chooses the webhook key and deletes, in the documented shapes', async () => {
     const created = await call(keysRoute.POST, { method: 'POST', key: full, body: { name: 'Billing sync', permissions: { billing: 'read' } } });
     expect(created.status).toBe(201);

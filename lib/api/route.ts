@@ -3,12 +3,14 @@
  * parameters and the JSON body with the route's schemas, run the handler (which calls one
  * domain function, and that authorizes, validates again and writes) and map any error to
  * `{error: {code, message, fields?}}`. Answers are never cached. Handlers never cast: what they
- * get has passed its schema.
+ * get has passed its schema. A body its schema refuses is answered as the domain would answer
+ * it, authorization first: a key that may not make the change hears that, not what was wrong
+ * with its input.
  */
 import type { z } from 'zod';
 import { getDb, type Db } from '@/db/client';
-import type { Actor } from '@/lib/auth/authorize';
-import { parseInput } from '@/lib/errors';
+import { authorize, type Actor, type Need } from '@/lib/auth/authorize';
+import { invalidInput, parseInput } from '@/lib/errors';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { authenticate } from './bearer';
@@ -42,8 +44,11 @@ export type ApiContext<Params, Body> = {
 
 type RouteContext = { params: Promise<Record<string, string>> };
 
+/** A route's schemas; a route with a body names what its change needs, to refuse a bad body in the domain's order. */
+type RouteSchemas<P, B> = { params?: P } & ({ body?: undefined } | { body: B; need: Need });
+
 export function apiRoute<P extends z.ZodType | undefined = undefined, B extends BodySchema | undefined = undefined>(
-  schemas: { params?: P; body?: B },
+  schemas: RouteSchemas<P, B>,
   handler: (context: ApiContext<ParamsOf<P>, BodyOf<B>>) => Promise<Response>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
@@ -57,12 +62,16 @@ export function apiRoute<P extends z.ZodType | undefined = undefined, B extends 
       const catalogue = activeCatalogue();
       const params = (schemas.params ? parseInput(schemas.params, await context.params) : {}) as ParamsOf<P>;
       let body: unknown;
-      const given: BodySchema | undefined = schemas.body;
-      if (given) {
+      if ('need' in schemas && schemas.body) {
+        const given: BodySchema = schemas.body;
         const read = await readJsonBody(request);
         if (!read.ok) return read.response;
         const schema = typeof given === 'function' ? given(catalogue) : given;
-        parseInput(schema, read.value);
+        const parsed = schema.safeParse(read.value);
+        if (!parsed.success) {
+          await authorize(getDb(), authentication.actor, schemas.need, catalogue);
+          throw invalidInput(parsed.error.issues);
+        }
         body = read.value;
       }
       // Sound: the body passed its schema above (a schema's accepted input is its input type).

@@ -2,6 +2,7 @@ import { apiRoute } from '@/lib/api/route';
 import { json } from '@/lib/api/http';
 import { listKeysParams } from '@/lib/api/schemas';
 import { invalidInput, parseInput } from '@/lib/errors';
+import { WRITE_KEYS } from '@/lib/keys/access';
 import { createKey } from '@/lib/keys/create';
 import { listKeys } from '@/lib/keys/list';
 import { createKeyInput } from '@/lib/keys/schemas';
@@ -20,7 +21,7 @@ export const GET = apiRoute({}, async ({ request, db, catalogue, actor }) => {
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });
 });
 
-export const POST = apiRoute({ body: createKeyInput }, async ({ db, catalogue, actor, body }) => {
+export const POST = apiRoute({ body: createKeyInput, need: WRITE_KEYS }, async ({ db, catalogue, actor, body }) => {
   const { key, secret } = await createKey(db, actor, body, { catalogue });
   return json(201, { ...key, key: secret }, { location: `/api/v1/keys/${encodeURIComponent(key.id)}` });
 });

@@ -1,5 +1,6 @@
 import { apiRoute } from '@/lib/api/route';
 import { json, noContent } from '@/lib/api/http';
+import { WRITE_KEYS } from '@/lib/keys/access';
 import { getKey } from '@/lib/keys/find';
 import { deleteKey, updateKey } from '@/lib/keys/manage';
 import { keyIdParams } from '@/lib/api/schemas';
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute({ params: keyIdParams }, async ({ db, catalogue, actor, params }) => json(200, await getKey(db, actor, params.id, { catalogue })));
 
-export const PATCH = apiRoute({ params: keyIdParams, body: updateKeyInput }, async ({ db, catalogue, actor, params, body }) =>
+export const PATCH = apiRoute({ params: keyIdParams, body: updateKeyInput, need: WRITE_KEYS }, async ({ db, catalogue, actor, params, body }) =>
   json(200, await updateKey(db, actor, params.id, body, { catalogue })),
 );
 

@@ -1,5 +1,6 @@
 import { apiRoute } from '@/lib/api/route';
 import { json } from '@/lib/api/http';
+import { WRITE_KEYS } from '@/lib/keys/access';
 import { rotateKey } from '@/lib/keys/rotate';
 import { keyIdParams } from '@/lib/api/schemas';
 import { rotateKeyInput } from '@/lib/keys/schemas';
@@ -8,7 +9,7 @@ import { rotateKeyInput } from '@/lib/keys/schemas';
 // works until the grace period ends.
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute({ params: keyIdParams, body: rotateKeyInput }, async ({ db, catalogue, actor, params, body }) => {
+export const POST = apiRoute({ params: keyIdParams, body: rotateKeyInput, need: WRITE_KEYS }, async ({ db, catalogue, actor, params, body }) => {
   const { key, secret } = await rotateKey(db, actor, params.id, body, { catalogue });
   return json(200, { ...key, key: secret });
 });
