@@ -13,8 +13,9 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import { projects, users, type Role } from '@/db/schema';
+import { projects, type Role } from '@/db/schema';
 import type { AuditActor } from '@/lib/audit/record';
+import { userAuditActor } from '@/lib/audit/user-actor';
 import { DomainError } from '@/lib/errors';
 import { findResource, type Catalogue, type Level } from '@/lib/permissions/catalogue';
 import { allows, type Permissions } from '@/lib/permissions/grants';
@@ -65,16 +66,11 @@ export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue
     const membership = await findMembership(tx, actor.userId, actor.projectSlug);
     if (!membership) throw new DomainError('not_found', 'Project not found.');
     if (role === 'admin' && membership.role !== 'admin') throw new DomainError('forbidden', wanted.denied ?? ADMIN_ONLY_MESSAGE);
-    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, actor.userId)).limit(1);
     return {
-      projectId: membership.id,
+      ...(await userAuditActor(tx, membership.id, actor.userId, actor.clientAddress)),
       projectSlug: membership.slug,
       projectName: membership.name,
       role: membership.role,
-      actorType: 'user',
-      actorId: actor.userId,
-      actorLabel: user?.email ?? 'unknown user',
-      clientAddress: actor.clientAddress,
       ceiling: null,
       lifetimeCeiling: null,
     };

@@ -5,10 +5,8 @@
 import { notFound, redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import type { Role } from '@/db/schema';
-import { DomainError } from '@/lib/errors';
-import type { ProjectMembership } from '@/lib/projects/projects';
+import { findMembership, type ProjectMembership } from '@/lib/projects/projects';
 import { findUserById, type User } from '@/lib/users/users';
-import { authorize } from './authorize';
 import { auth } from './config';
 
 export async function currentUser(): Promise<User | undefined> {
@@ -32,14 +30,10 @@ export type ProjectAccess = { user: User; membership: ProjectMembership; isAdmin
  */
 export async function requireProjectPage(slug: string, returnTo: string): Promise<ProjectAccess> {
   const user = await requireUser(returnTo);
-  try {
-    const cleared = await authorize(getDb(), { type: 'user', userId: user.id, projectSlug: slug }, 'member');
-    const membership: ProjectMembership = { id: cleared.projectId, slug: cleared.projectSlug, name: cleared.projectName, role: cleared.role ?? 'member' };
-    return { user, membership, isAdmin: membership.role === 'admin' };
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') notFound();
-    throw error;
-  }
+  // A page only asks whether the user is a member: each domain function it calls authorizes for itself.
+  const membership = await findMembership(getDb(), user.id, slug);
+  if (!membership) notFound();
+  return { user, membership, isAdmin: membership.role === 'admin' };
 }
 
 export async function requireProjectRole(slug: string, role: Role, returnTo: string): Promise<ProjectAccess> {

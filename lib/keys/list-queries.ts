@@ -4,6 +4,7 @@
  * their count. Each reads one page, never more.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { SubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
 import { keyJsonColumns } from './json';
@@ -30,7 +31,16 @@ function rowsOf(query: ListKeysQuery, now: Date) {
   };
 }
 
-export type Row = Awaited<ReturnType<typeof indexPage>>[number];
+/** The page's rows, in its order, joined to the ids a subquery chose (a deferred join). */
+function rowsFor(db: Db, query: ListKeysQuery, pageIds: SubqueryWithSelection<{ id: typeof apiKeys.id }, 'page_ids'>, now: Date) {
+  return db
+    .select(rowsOf(query, now))
+    .from(apiKeys)
+    .innerJoin(pageIds, eq(pageIds.id, apiKeys.id))
+    .orderBy(...orderBy(query));
+}
+
+export type Row = Awaited<ReturnType<typeof rowsFor>>[number];
 
 /**
  * One page straight off the sort's index: a seek from a cursor, or a deferred join after an
@@ -47,11 +57,7 @@ export async function indexPage(db: Db, query: ListKeysQuery, where: SQL | undef
     .limit(limit)
     .offset(at.offset ?? 0)
     .as('page_ids');
-  return db
-    .select(rowsOf(query, now))
-    .from(apiKeys)
-    .innerJoin(pageIds, eq(pageIds.id, apiKeys.id))
-    .orderBy(...orderBy(query));
+  return rowsFor(db, query, pageIds, now);
 }
 
 /**
@@ -78,11 +84,7 @@ export async function walkedPage(db: Db, query: ListKeysQuery, inProject: SQL, a
     .limit(limit)
     .offset(at.offset ?? 0)
     .as('page_ids');
-  return db
-    .select(rowsOf(query, now))
-    .from(apiKeys)
-    .innerJoin(pageIds, eq(pageIds.id, apiKeys.id))
-    .orderBy(...orderBy(query));
+  return rowsFor(db, query, pageIds, now);
 }
 
 /**
