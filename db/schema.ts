@@ -3,7 +3,7 @@
  * drizzle-kit (`npm run db:generate`) and never edited by hand.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { Grants } from '@/lib/permissions/grants';
 
 export const roleEnum = pgEnum('role', ['admin', 'member']);
@@ -106,7 +106,12 @@ export const apiKeys = pgTable(
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    // The client address of that use: the one a verify call reported, else the caller's own.
+    lastUsedAddress: text('last_used_address'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
+    // How far the expiry notices have gone (lib/usage/expiry.ts): 0 none, 1 "in 7 days", 2 "in
+    // 1 day", 3 expired. Each step is claimed by one UPDATE, so each notice goes out once across nodes.
+    expiryNotice: smallint('expiry_notice').notNull().default(0),
   },
   (t) => [
     uniqueIndex('api_keys_public_id_key').on(t.publicId),
@@ -131,6 +136,8 @@ export const apiKeys = pgTable(
     // their one- and two-character pieces (migration 0005), not by a scan of the project: at a
     // million keys, "xq" takes 2.6 ms a page instead of 330 ms.
     index('api_keys_name_grams_idx').using('gin', sql`keyward_name_grams(${t.name})`),
+    // The expiry notices' sweep and the "expire within 7 days" banner read only keys that expire.
+    index('api_keys_expiring_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
   ],
 );
 
@@ -241,5 +248,35 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_waiting_idx').on(t.projectId).where(sql`${t.status} = 'no_webhook_key'`),
     // The console's list, newest first, one page at a time.
     index('webhook_deliveries_project_created_idx').on(t.projectId, t.createdAt, t.id),
+  ],
+);
+
+export const usageGranularityEnum = pgEnum('usage_granularity', ['minute', 'hour', 'day']);
+export type UsageGranularity = (typeof usageGranularityEnum.enumValues)[number];
+
+/**
+ * Verifications counted per key, per period, per outcome code (lib/usage). Nodes add their
+ * in-memory counts with one INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count per
+ * flush, so several nodes writing one minute sum. Minute rows become hour rows after 48 hours and
+ * hour rows day rows after 90 days (lib/usage/rollup.ts). No foreign keys: a count is a record of
+ * what happened, and a flush must never fail because a key was deleted in the meantime; rows of
+ * deleted keys leave with retention.
+ */
+export const keyUsage = pgTable(
+  'key_usage',
+  {
+    apiKeyId: uuid('api_key_id').notNull(),
+    projectId: uuid('project_id').notNull(),
+    granularity: usageGranularityEnum('granularity').notNull(),
+    periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
+    code: text('code').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    // A key's page reads its own rows by time.
+    primaryKey({ columns: [t.apiKeyId, t.periodStart, t.granularity, t.code] }),
+    // The project's usage page and the rollup read a project's (or everyone's) rows by time.
+    index('key_usage_project_period_idx').on(t.projectId, t.periodStart),
+    index('key_usage_granularity_period_idx').on(t.granularity, t.periodStart),
   ],
 );

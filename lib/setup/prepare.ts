@@ -14,6 +14,7 @@ import { verifyCache } from '@/lib/verify/cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { webhookSettings } from '@/lib/webhooks/config';
 import { startServerDelivery } from '@/lib/webhooks/runner';
+import { startServerUsageMaintenance } from '@/lib/usage/maintenance';
 import { announceFirstAdmin, bootstrapFirstAdmin } from './bootstrap';
 
 export async function prepareServer(log: (line: string) => void = console.log): Promise<void> {
@@ -41,6 +42,8 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
   startServerDelivery(database.db, log);
+  // Rolls counted verifications up to hours and days, and drops what retention has passed.
+  startServerUsageMaintenance(database.db);
   const result = await bootstrapFirstAdmin(database.db);
   if (result.created) announceFirstAdmin(result, log, { tty: Boolean(process.stdout.isTTY), dataDir: dataDir() });
 }

@@ -4,6 +4,7 @@
  * but their adapters. Invalid input is a 400 with field errors, never a 500; a body over the limit
  * a 413; the database being away is a 503, never VALID.
  */
+import { isIP } from 'node:net';
 import { verifier, type VerifyOutcome } from './verifier';
 import type { VerifyResult } from './verify';
 import { tooLargeBody } from '@/lib/api/body-limit';
@@ -32,6 +33,9 @@ function answerOutcome({ result, retryAfterSeconds }: VerifyOutcome): EndpointAn
   return { status: 200, headers: JSON_HEADERS, body };
 }
 
+/** An IPv4 or IPv6 address as text (no zone, no brackets, no port). */
+const isClientAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 45 && isIP(value) !== 0;
+
 function answerError(error: unknown): EndpointAnswer {
   const { status, body } = errorResponseParts(error);
   return answer(status, body);
@@ -58,18 +62,21 @@ export function answerVerify(body: string, clientAddress: string): EndpointAnswe
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return answer(400, errorBody('invalid_input', 'The body must be a JSON object.', { _: ['Expected an object.'] }));
   }
-  const { key, require, ...extra } = input as Record<string, unknown>;
+  const { key, require, clientAddress: served, ...extra } = input as Record<string, unknown>;
   const unknown = Object.keys(extra);
-  if (typeof key !== 'string' || key.length === 0 || unknown.length) {
+  const badServed = served !== undefined && !isClientAddress(served);
+  if (typeof key !== 'string' || key.length === 0 || unknown.length || badServed) {
     // No prototype: JSON.parse makes `__proto__` an own field, which a plain object's setter would swallow.
     const fields: Record<string, string[]> = Object.create(null);
     if (typeof key !== 'string' || key.length === 0) fields.key = ['key is required and must be a string.'];
+    if (badServed) fields.clientAddress = ['clientAddress must be an IPv4 or IPv6 address.'];
     for (const name of unknown) fields[name] = ['Unknown field.'];
     return answer(400, errorBody('invalid_input', 'Invalid request body.', fields));
   }
   let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
-    outcome = verifier().verify(key, require, clientAddress);
+    // Failures count against the caller; the key's last use is recorded as the client it serves.
+    outcome = verifier().verify(key, require, clientAddress, (served as string | undefined) ?? clientAddress);
   } catch (error) {
     return answerError(error);
   }

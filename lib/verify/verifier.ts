@@ -10,13 +10,14 @@
  * concurrent misses share one query (lib/verify/lookup-batch.ts).
  */
 import { getDb, type Db } from '@/db/client';
-import { positiveIntFromEnv } from '@/lib/config/env';
+import { booleanFromEnv, positiveIntFromEnv } from '@/lib/config/env';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { hashKey } from '@/lib/keys/crypto';
 import { FailureLimiter } from './failure-limiter';
 import { isWellFormedKey, keyLength } from '@/lib/keys/format';
 import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
+import { VerificationCounts } from './counts';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
 import { verifyCache, type VerifyCache } from './cache';
@@ -29,6 +30,8 @@ export type VerifierDeps = {
   /** null disables caching (benchmarks measure the uncached path). */
   cache: VerifyCache | null;
   usage: UsageRecorder;
+  /** Every answer about a key, counted per minute and code (lib/verify/counts.ts); null counts nothing. */
+  counts?: VerificationCounts | null;
   limiter: FailureLimiter;
   now?: () => Date;
   /** A cache miss's database lookup: by default the coalesced one (lib/verify/lookup-batch.ts). */
@@ -56,8 +59,10 @@ export class Verifier {
   /**
    * The outcome, synchronously when no database is needed, else a promise of it. Throws (or
    * rejects with) DomainError('invalid_input') for a requirement the catalogue does not know.
+   * `address`: the caller's, which failures count against; `usedFrom`: the address recorded as
+   * the key's last use (a verify call may report the client it serves), by default `address`.
    */
-  verify(key: unknown, require: unknown, address: string): VerifyOutcome | Promise<VerifyOutcome> {
+  verify(key: unknown, require: unknown, address: string, usedFrom: string = address): VerifyOutcome | Promise<VerifyOutcome> {
     const { cache, limiter } = this.deps;
     const retryAfterSeconds = limiter.retryAfterSeconds(address);
     if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds };
@@ -68,7 +73,7 @@ export class Verifier {
     // Anything else is never hashed; a miss is checked before the database is asked.
     const hash = cache && typeof key === 'string' && key.length === keyLength() ? hashKey(key) : undefined;
     const cached = hash === undefined ? undefined : cache!.get(hash);
-    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address);
+    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address, usedFrom);
     if (!isWellFormedKey(key)) {
       limiter.recordFailure(address);
       return { result: refusal('NOT_FOUND') };
@@ -78,26 +83,28 @@ export class Verifier {
     const startedAt = cache?.generation ?? 0;
     return this.lookup(lookedUp).then((found) => {
       cache?.set(lookedUp, found, startedAt);
-      return this.conclude(catalogue, found, requirement, address);
+      return this.conclude(catalogue, found, requirement, address, usedFrom);
     });
   }
 
-  /** Writes the pending last-used notes now. */
-  flushUsage(): Promise<void> {
-    return this.deps.usage.flush();
+  /** Writes the pending last-used notes and counts now. */
+  async flushUsage(): Promise<void> {
+    await Promise.all([this.deps.usage.flush(), this.deps.counts?.flush()]);
   }
 
-  private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string): VerifyOutcome {
+  private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string, usedFrom: string): VerifyOutcome {
     // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
     const now = this.deps.now ? this.deps.now().getTime() : Date.now();
     const plain = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
     if (plain) {
-      if (now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now));
+      this.deps.counts?.add(found!.apiKeyId, found!.projectId, 'VALID', now);
+      if (now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now), usedFrom);
       return { result: plain.result };
     }
     const result = judge(catalogue, found ?? undefined, requirement, new Date(now));
+    if (found && result.code !== 'NOT_FOUND') this.deps.counts?.add(found.apiKeyId, found.projectId, result.code, now);
     if (result.code === 'NOT_FOUND' || result.code === 'EXPIRED') this.deps.limiter.recordFailure(address);
-    else if (found) this.deps.usage.record(found.apiKeyId, now);
+    else if (found) this.deps.usage.record(found.apiKeyId, now, usedFrom);
     if (found && requirement === NO_REQUIREMENT && result.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(result), notedAt: now });
     return { result };
   }
@@ -105,6 +112,9 @@ export class Verifier {
 
 const isUnexpired = (found: VerifiedKey, now: number) =>
   (!found.secretExpiresAt || found.secretExpiresAt.getTime() > now) && (!found.keyExpiresAt || found.keyExpiresAt.getTime() > now);
+
+/** KEYWARD_USAGE_COUNTING=false turns counting off (the verify bench measures both). */
+const usageCountingEnabled = () => booleanFromEnv('KEYWARD_USAGE_COUNTING', true);
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
 
@@ -119,6 +129,7 @@ export function verifier(): Verifier {
     catalogue: activeCatalogue,
     cache: verifyCache(),
     usage: new UsageRecorder(getDb),
+    counts: usageCountingEnabled() ? VerificationCounts.forDatabase(getDb, positiveIntFromEnv('KEYWARD_USAGE_FLUSH_MS', 10_000)) : null,
     limiter: new FailureLimiter(positiveIntFromEnv('KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE', 100)),
   });
   return globalForVerifier.keywardVerifier;
