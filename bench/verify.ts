@@ -9,7 +9,9 @@
  * interleave the floor with the cases so that the machine's drift hits all of them alike: verify
  * with valid cached keys, with a well-formed unknown key, with a malformed key. Then Next's GET
  * /api/health/live (the framework's floor; last, so the garbage it leaves is not collected during
- * a verify case). Then the production server again with the cache off
+ * a verify case). Then the production server again with usage counting off
+ * (KEYWARD_USAGE_COUNTING=false), in rounds with the floor, for the cached case without counting
+ * (issue 12: counting on stays ≥ 0.6× the floor). Then the production server with the cache off
  * (KEYWARD_VERIFY_CACHE_ENTRIES=0), in rounds with the floor, for uncached verify. The floor and
  * the valid-key cases send every key in turn, each connection from its own place in the list, so
  * concurrent uncached lookups are of different keys, as they are in production. It prints each
@@ -37,6 +39,7 @@ import { createKey } from '@/lib/keys/create';
 import { generateKey } from '@/lib/keys/format';
 import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { UsageRecorder } from '@/lib/verify/usage';
+import { VerificationCounts } from '@/lib/verify/counts';
 import { Verifier } from '@/lib/verify/verifier';
 import { VerifyCache } from '@/lib/verify/cache';
 import { digaCatalogue } from '@/lib/permissions/presets';
@@ -168,20 +171,30 @@ async function nsPerOp(operations: Array<() => unknown>, count: number): Promise
   return samples.map((times) => times.sort((a, b) => a - b)[times.length >> 1]!);
 }
 
-async function inProcess(server: ServerProcess, secret: string): Promise<{ verify: number; hash: number }> {
+async function inProcess(server: ServerProcess, secret: string): Promise<{ verify: number; uncounted: number; hash: number }> {
   const database = server.open(2);
   try {
-    const verifier = new Verifier({
-      getDb: () => database.db,
-      catalogue: () => digaCatalogue,
-      cache: new VerifyCache({ maxEntries: 1000, ttlMs: 3_600_000 }),
-      usage: new UsageRecorder(() => database.db),
-      limiter: new FailureLimiter(1_000_000_000),
-    });
-    const first = await verifier.verify(secret, undefined, '127.0.0.1');
-    if (first.result.code !== 'VALID') throw new Error(`in-process verify answered ${first.result.code}`);
-    const [verify, hash] = await nsPerOp([() => verifier.verify(secret, undefined, '127.0.0.1'), () => sha256('sha256', secret, 'hex')], 50_000);
-    return { verify: verify!, hash: hash! };
+    const verifierCounting = (counting: boolean) =>
+      new Verifier({
+        getDb: () => database.db,
+        catalogue: () => digaCatalogue,
+        cache: new VerifyCache({ maxEntries: 1000, ttlMs: 3_600_000 }),
+        usage: new UsageRecorder(() => database.db),
+        counts: counting ? VerificationCounts.forDatabase(() => database.db) : null,
+        limiter: new FailureLimiter(1_000_000_000),
+      });
+    const counted = verifierCounting(true);
+    const bare = verifierCounting(false);
+    for (const verifier of [counted, bare]) {
+      const first = await verifier.verify(secret, undefined, '127.0.0.1');
+      if (first.result.code !== 'VALID') throw new Error(`in-process verify answered ${first.result.code}`);
+    }
+    const [verify, uncounted, hash] = await nsPerOp(
+      [() => counted.verify(secret, undefined, '127.0.0.1'), () => bare.verify(secret, undefined, '127.0.0.1'), () => sha256('sha256', secret, 'hex')],
+      50_000,
+    );
+    await counted.flushUsage();
+    return { verify: verify!, uncounted: uncounted!, hash: hash! };
   } finally {
     await database.close();
   }
@@ -243,6 +256,14 @@ async function main(): Promise<void> {
     const next = await load({ label: 'Next GET /api/health/live', url: `${server.url}/api/health/live`, expect: 'ok' });
     await server.stop();
 
+    // Usage counting is on by default (above); the same cached case with it off, beside the floor.
+    await server.start({ KEYWARD_USAGE_COUNTING: 'false' });
+    const [floorUncounted, uncounted] = (await rounds([
+      floorCase,
+      { label: 'verify · valid key, cached, counting off', url: verifyUrl, bodies: valid, expect: '"VALID"' },
+    ])) as [Figures, Figures];
+    await server.stop();
+
     await server.start({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' });
     const uncachedCase: Case = { label: 'verify · valid key, no cache', url: verifyUrl, bodies: valid, expect: '"VALID"' };
     const [floorAgain, uncached] = (await rounds([floorCase, uncachedCase])) as [Figures, Figures];
@@ -256,6 +277,8 @@ async function main(): Promise<void> {
         { figures: floor, floor },
         { figures: next, floor },
         ...[cached, unknownKey, malformedKey].map((figures) => ({ figures, floor })),
+        { figures: { ...floorUncounted, label: 'bare node:http (floor, beside counting off)' }, floor: floorUncounted },
+        { figures: uncounted, floor: floorUncounted },
         { figures: { ...floorAgain, label: 'bare node:http (floor, beside no cache)' }, floor: floorAgain },
         { figures: uncached, floor: floorAgain },
       ],
@@ -264,10 +287,15 @@ async function main(): Promise<void> {
 
     const timed = await inProcess(server, secret);
     console.log('');
-    console.log(`in-process: Verifier.verify (cached) ${fmt(timed.verify)} ns/op · bare SHA-256 ${fmt(timed.hash)} ns/op · ratio ${fmt(timed.verify / timed.hash, 2)}×`);
+    console.log(
+      `in-process: Verifier.verify (cached) ${fmt(timed.verify)} ns/op, counting off ${fmt(timed.uncounted)} ns/op · bare SHA-256 ${fmt(timed.hash)} ns/op · ratio ${fmt(timed.verify / timed.hash, 2)}× (${fmt(timed.uncounted / timed.hash, 2)}× counting off)`,
+    );
     console.log('');
     const mark = (ok: boolean) => (ok ? 'met' : 'missed');
     console.log(`targets: cached ≥ 50% of node:http: ${mark(cached.rps >= floor.rps / 2)} (${fmt((100 * cached.rps) / floor.rps, 1)}%)`);
+    console.log(
+      `         cached, counting on, ≥ 0.6× node:http: ${mark(cached.rps >= 0.6 * floor.rps)} (${fmt(cached.rps / floor.rps, 2)}×; counting off ${fmt(uncounted.rps / floorUncounted.rps, 2)}×)`,
+    );
     console.log(`         uncached ≥ 25% of node:http: ${mark(uncached.rps >= floorAgain.rps / 4)} (${fmt((100 * uncached.rps) / floorAgain.rps, 1)}%)`);
     console.log(`         malformed ≥ cached: ${mark(malformedKey.rps >= cached.rps)} (${fmt(malformedKey.rps / cached.rps, 2)}×)`);
     console.log(`         in-process cached verify ≤ 3× bare hash: ${mark(timed.verify <= 3 * timed.hash)} (${fmt(timed.verify / timed.hash, 2)}×)`);

@@ -98,6 +98,11 @@ export function verifyInputSchema(catalogue: Catalogue) {
       )
       .optional()
       .meta({ description: 'Levels the key must hold; write implies read. An unknown resource is a 400.' }),
+    clientAddress: z
+      .union([z.ipv4(), z.ipv6()])
+      .nullable()
+      .optional()
+      .meta({ description: "The address of the client your service is serving (IPv4 or IPv6, no port or zone): recorded as the key's last use. Else the caller's own address is." }),
   });
 }
 

@@ -89,7 +89,7 @@ describeEachDatabase('usage', (current) => {
     const verifier = new Verifier({
       getDb: () => db,
       catalogue: () => diga,
-      cache: new VerifyCache({ max: 100, ttlMs: 60_000 }),
+      cache: new VerifyCache({ maxEntries: 100, ttlMs: 60_000 }),
       usage: new UsageRecorder(() => db),
       counts,
       limiter: new FailureLimiter(1_000_000),

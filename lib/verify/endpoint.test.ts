@@ -27,6 +27,18 @@ describe('answerVerify', () => {
     }
   });
 
+  it('takes clientAddress only as an IPv4 or IPv6 address, naming the field otherwise', async () => {
+    for (const served of ['"203.0.113.9"', '"2001:db8::1"', '"::ffff:192.0.2.1"', 'null']) {
+      const answer = await answerVerify(`{"key":"kw_nope","clientAddress":${served}}`, address());
+      expect(answer.status, served).toBe(200);
+    }
+    for (const served of ['"203.0.113.999"', '"example.com"', '"10.0.0.0/8"', '"[::1]"', '"192.0.2.1:80"', '"fe80::1%eth0"', '""', '42', '["::1"]']) {
+      const answer = await answerVerify(`{"key":"kw_nope","clientAddress":${served}}`, address());
+      expect(answer.status, served).toBe(400);
+      expect(Object.keys((JSON.parse(answer.body) as { error: { fields: object } }).error.fields), served).toEqual(['clientAddress']);
+    }
+  });
+
   it('refuses them inside require too, as resources the catalogue does not have', async () => {
     for (const name of ['__proto__', 'constructor']) {
       const answer = await answerVerify(`{"key":"kw_nope","require":{"${name}":"read"}}`, address());

@@ -34,7 +34,7 @@ function answerOutcome({ result, retryAfterSeconds }: VerifyOutcome): EndpointAn
 }
 
 /** An IPv4 or IPv6 address as text (no zone, no brackets, no port). */
-const isClientAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 45 && isIP(value) !== 0;
+const isClientAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 45 && !value.includes('%') && isIP(value) !== 0;
 
 function answerError(error: unknown): EndpointAnswer {
   const { status, body } = errorResponseParts(error);
@@ -64,7 +64,7 @@ export function answerVerify(body: string, clientAddress: string): EndpointAnswe
   }
   const { key, require, clientAddress: served, ...extra } = input as Record<string, unknown>;
   const unknown = Object.keys(extra);
-  const badServed = served !== undefined && !isClientAddress(served);
+  const badServed = served !== undefined && served !== null && !isClientAddress(served);
   if (typeof key !== 'string' || key.length === 0 || unknown.length || badServed) {
     // No prototype: JSON.parse makes `__proto__` an own field, which a plain object's setter would swallow.
     const fields: Record<string, string[]> = Object.create(null);
@@ -76,7 +76,7 @@ export function answerVerify(body: string, clientAddress: string): EndpointAnswe
   let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
     // Failures count against the caller; the key's last use is recorded as the client it serves.
-    outcome = verifier().verify(key, require, clientAddress, (served as string | undefined) ?? clientAddress);
+    outcome = verifier().verify(key, require, clientAddress, (served as string | null | undefined) ?? clientAddress);
   } catch (error) {
     return answerError(error);
   }
