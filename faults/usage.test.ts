@@ -11,11 +11,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { apiKeys, keyUsage } from '@/db/schema';
+import { apiKeys, keyUsage, projectUsage, type UsageGranularity } from '@/db/schema';
 import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { generateKey } from '@/lib/keys/format';
 import { digaCatalogue } from '@/lib/permissions/presets';
+import { GRANULARITIES } from '@/lib/usage/schemas';
 import { seedProject, serverProcessUnavailable, ServerProcess, type SeededProject } from '@/lib/testing/server-process';
 import { parseWrittenLine } from '@/lib/verify/counts';
 import { pause } from './support';
@@ -104,17 +105,38 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     await nodeA?.dispose();
   });
 
-  /** key_usage summed per key (public id) and code, and the rows' granularities. */
-  async function stored(): Promise<{ tally: Tally; granularities: string[] }> {
+  /**
+   * key_usage summed per key (public id) and code, from the rows of one grain (minute by default),
+   * or project_usage's rows of that grain summed per code under the key id "project".
+   */
+  async function stored(grain: UsageGranularity = 'minute'): Promise<Tally> {
     const rows = await database.db
-      .select({ id: apiKeys.publicId, code: keyUsage.code, n: sql<string>`sum(${keyUsage.count})`, granularities: sql<string>`string_agg(distinct ${keyUsage.granularity}::text, ',')` })
+      .select({ id: apiKeys.publicId, code: keyUsage.code, n: sql<string>`sum(${keyUsage.count})` })
       .from(keyUsage)
       .leftJoin(apiKeys, eq(apiKeys.id, keyUsage.apiKeyId))
-      .where(eq(keyUsage.projectId, seeded.projectId))
+      .where(and(eq(keyUsage.projectId, seeded.projectId), eq(keyUsage.granularity, grain)))
       .groupBy(apiKeys.publicId, keyUsage.code);
     const tally: Tally = new Map();
     for (const row of rows) add(tally, row.id ?? 'a key that does not exist', row.code, Number(row.n));
-    return { tally, granularities: [...new Set(rows.flatMap((row) => row.granularities.split(',')))] };
+    return tally;
+  }
+
+  /** Every grain of key_usage holds what its minute rows hold, and project_usage their sum per code. */
+  async function expectGrainsAgree(): Promise<void> {
+    const minutes = plain(await stored('minute'));
+    for (const grain of ['hour', 'day'] as const) expect(plain(await stored(grain)), `${grain} rows`).toEqual(minutes);
+    const perCode: Tally = new Map();
+    for (const codes of (await stored('minute')).values()) for (const [code, n] of codes) add(perCode, 'project', code, n);
+    for (const grain of GRANULARITIES) {
+      const rows = await database.db
+        .select({ code: projectUsage.code, n: sql<string>`sum(${projectUsage.count})` })
+        .from(projectUsage)
+        .where(and(eq(projectUsage.projectId, seeded.projectId), eq(projectUsage.granularity, grain)))
+        .groupBy(projectUsage.code);
+      const project: Tally = new Map();
+      for (const row of rows) add(project, 'project', row.code, Number(row.n));
+      expect(plain(project), `project_usage ${grain} rows`).toEqual(plain(perCode));
+    }
   }
 
   /**
@@ -164,9 +186,9 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     expect(writtenSince(nodeB, 0)).toMatchObject({ statements: 1, answers: sum(sentB), unwritten: 0 });
     expect(writtenSince(nodeA, 0)!.statements).toBeGreaterThan(1);
 
-    const { tally, granularities } = await stored();
+    const tally = await stored();
     expect(plain(tally)).toEqual(plain(merged(sentA, sentB)));
-    expect(granularities).toEqual(['minute']);
+    await expectGrainsAgree();
     // Per code, too: 23 + 17 rounds of 3 full-access keys, 2 readers and 2 expired keys, plus the REST calls.
     const perCode = (t: Tally) => Object.fromEntries(['VALID', 'INSUFFICIENT_PERMISSIONS', 'EXPIRED'].map((code) => [code, [...t.values()].reduce((n, codes) => n + (codes.get(code) ?? 0), 0)]));
     expect(perCode(tally)).toEqual({ VALID: 40 * 5 + 7, INSUFFICIENT_PERMISSIONS: 40 * 2, EXPIRED: 40 * 2 });
@@ -174,7 +196,7 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
   }, 180_000);
 
   it('SIGKILL loses at most what the killed node counted since its last flush', async () => {
-    const before = (await stored()).tally;
+    const before = await stored();
     const fromA = nodeA.output().length;
     // A writes only when it stops; B every 3 s (its timer starts at the first count after a write).
     await Promise.all([nodeA.start({ KEYWARD_USAGE_FLUSH_MS: '600000' }), nodeB.start({ KEYWARD_USAGE_FLUSH_MS: '3000' })]);
@@ -183,7 +205,7 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     // B's timer writes what it was sent: only B has written since, so the store grows by exactly that.
     const expectedAfterFlush = plain(merged(before, flushedB));
     for (let waited = 0; ; waited += 100) {
-      if (JSON.stringify(plain((await stored()).tally)) === JSON.stringify(expectedAfterFlush)) break;
+      if (JSON.stringify(plain(await stored())) === JSON.stringify(expectedAfterFlush)) break;
       expect(waited, 'node B never wrote its counts').toBeLessThan(15_000);
       await pause(100);
     }
@@ -198,7 +220,7 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     // most all and at least nothing: per key and code, at least the floor and at most the ceiling.
     const floor = merged(before, firstA, secondA, flushedB);
     const ceiling = merged(floor, lostB);
-    const after = (await stored()).tally;
+    const after = await stored();
     for (const [keyId, codes] of ceiling) {
       for (const [code, most] of codes) {
         const n = after.get(keyId)?.get(code) ?? 0;
@@ -210,6 +232,8 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     const lost = sum(ceiling) - sum(after);
     expect(lost).toBeGreaterThanOrEqual(0);
     expect(lost).toBeLessThanOrEqual(sum(lostB));
+    // A statement is written whole or not at all: the grains agree however the node died.
+    await expectGrainsAgree();
   }, 180_000);
 
   it('records clientAddress as the last-used address; an invalid one is a 400 naming the field and counts nothing', async () => {
@@ -227,7 +251,7 @@ describe.skipIf(unavailable)(`Usage counts across two nodes${unavailable ? ` (sk
     await nodeA.stop();
 
     const rows = await database.db
-      .select({ id: apiKeys.publicId, address: apiKeys.lastUsedAddress, lastUsedAt: apiKeys.lastUsedAt, counted: sql<string>`(select coalesce(sum(count), 0) from ${keyUsage} where ${keyUsage.apiKeyId} = ${apiKeys.id})` })
+      .select({ id: apiKeys.publicId, address: apiKeys.lastUsedAddress, lastUsedAt: apiKeys.lastUsedAt, counted: sql<string>`(select coalesce(sum(count), 0) from ${keyUsage} where ${keyUsage.apiKeyId} = ${apiKeys.id} and ${keyUsage.granularity} = 'minute')` })
       .from(apiKeys)
       .where(and(eq(apiKeys.projectId, seeded.projectId), inArray(apiKeys.publicId, [served.id, served6.id, refused.id])));
     const byId = new Map(rows.map((row) => [row.id, { address: row.address, used: row.lastUsedAt !== null, counted: Number(row.counted) }]));
