@@ -9,17 +9,18 @@
  * verifications are a mix: most of every key plain (VALID), some requiring `calls: write` of
  * restricted keys that lack it (INSUFFICIENT_PERMISSIONS), some of keys made expired (EXPIRED).
  *
- * It prints: answers sent against answers stored in key_usage (EQUAL, or the difference), per
- * code; the count statements the server wrote and the rows they held (from the line it prints at
- * an orderly stop, see lib/verify/counts.ts); rows written per minute of load; the rows a day of
- * such load leaves at each retention tier (minute rows kept 48 h, hour rows to 90 days, day rows
- * after, lib/usage/rollup.ts) extrapolated from what was stored; and the median server time of
- * each read (lib/usage/query.ts, the functions the pages call, authorization included) at both
- * volumes, with their ratio. Issue 12's targets, on PostgreSQL: each under 50 ms median at the
- * large volume and within 3× of the baseline. Reads are timed while the server is stopped, after
- * VACUUM ANALYZE of key_usage (what autovacuum does within a minute of such a load). The load
- * generator shares the machine's cores with the server: throughput figures are noisy, counts are
- * not. Nothing is asserted.
+ * It prints: answers sent against answers stored in key_usage's minute rows (EQUAL, or the
+ * difference), per code, and whether every other grain and the project's rows sum the same; the
+ * count statements the server wrote and the rows they held (from the line it prints at an orderly
+ * stop, see lib/verify/counts.ts); rows written per minute of load; the rows a day of such load
+ * leaves at each grain (every count is written as a minute, an hour and a day row; minute rows
+ * are kept 48 h, hour rows 90 days, day rows 400: lib/usage/rollup.ts), extrapolated from what was
+ * stored; and the median server time of each read (lib/usage/query.ts, the functions the pages
+ * call, authorization included) at both volumes, with their ratio. Issue 12's targets, on
+ * PostgreSQL: each under 50 ms median at the large volume and within 3× of the baseline. Reads are
+ * timed while the server is stopped, after VACUUM ANALYZE of the usage tables (what autovacuum does
+ * within a minute of such a load). The load generator shares the machine's cores with the server:
+ * throughput and timings are noisy, counts are not. Nothing is asserted.
  *
  * Options: --verifications 1000000  --keys 10000  --baseline 1000  --connections 32  --runs 15
  * --warmups 3  --driver postgres|pglite
@@ -37,7 +38,7 @@ import { analyzeKeys, ensureProject, seedKeys } from '@/lib/seed/keys';
 import { serverProcessUnavailable, ServerProcess } from '@/lib/testing/server-process';
 import type { Driver } from '@/lib/testing/temporary-database';
 import { parseWrittenLine, type CountsWritten } from '@/lib/verify/counts';
-import { printRetention, storedUsage, type StoredUsage } from './usage-store';
+import { compactRowBytes, printRetention, storedUsage, type StoredUsage } from './usage-store';
 import { printReads, timeReads } from './usage-reads';
 
 const { values: options } = parseArgs({
@@ -186,8 +187,14 @@ function compare(label: string, sent: number, stored: number): string {
 
 function printTotals(sentByCode: Record<string, number>, stored: StoredUsage): void {
   const sent = Object.values(sentByCode).reduce((a, b) => a + b, 0);
-  console.log(compare('total', sent, stored.total));
+  console.log(compare('total (minute rows)', sent, stored.total));
   for (const code of Object.keys({ ...sentByCode, ...stored.byCode })) console.log(`  ${compare(code, sentByCode[code] ?? 0, stored.byCode[code] ?? 0)}`);
+  const disagree = Object.entries(stored.sums).filter(([, sum]) => sum !== stored.total);
+  console.log(
+    disagree.length === 0
+      ? `  every grain of key_usage and project_usage sums to the same ${fmt(stored.total)}`
+      : `  grains that disagree: ${disagree.map(([grain, sum]) => `${grain} ${fmt(sum)}`).join(', ')}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -233,9 +240,13 @@ async function main(): Promise<void> {
     const rowsWritten = first.written.rows + second.written.rows;
     const loadMinutes = (first.sent.ms + second.sent.ms) / 60_000;
     console.log(`count statements written: ${fmt(statements)} (${fmt(first.written.statements)} + ${fmt(second.written.statements)}), holding ${fmt(rowsWritten)} rows`);
-    console.log(`rows written per minute of load: ${fmt(rowsWritten / loadMinutes)} (${fmt(rowsWritten)} rows over ${fmt(loadMinutes, 2)} min of load)`);
-    printRetention(stored, loadMinutes);
+    console.log(
+      `key × minute × code counts written per minute of load: ${fmt(rowsWritten / loadMinutes)} (${fmt(rowsWritten)} over ${fmt(loadMinutes, 2)} min of load; ` +
+        `each adds to its minute, hour and day rows and its project's)`,
+    );
     const large = await timeReads(database.db, actor, reads);
+    // After the reads: this rewrites the table.
+    printRetention(stored, loadMinutes, await compactRowBytes(database.db));
     await database.close();
 
     console.log('');
