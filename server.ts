@@ -11,6 +11,7 @@ import next from 'next';
 import { getDatabase } from './db/client';
 import { createHttpServer, serverLimitsFromEnv } from './lib/api/http-server';
 import { positiveIntFromEnv } from './lib/config/env';
+import { writtenLine } from './lib/verify/counts';
 import { flushVerifierUsage } from './lib/verify/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
 import { stopServerDelivery } from './lib/webhooks/runner';
@@ -35,8 +36,10 @@ const SHUTDOWN_LIMIT_MS = 20_000;
 
 /**
  * SIGTERM or SIGINT: stop taking connections, let the requests, the webhook attempts under way
- * (each ends within its timeout) and the pending last-used notes finish, close the database (PGlite
- * writes its files and frees the data dir), then exit 0 — or 1 if that takes over 20 s.
+ * (each ends within its timeout) and the pending last-used notes and usage counts finish (saying
+ * in one line how many count statements the process wrote, and how many rows and answers they
+ * held), close the database (PGlite writes its files and frees the data dir), then exit 0 — or 1
+ * if that takes over 20 s.
  */
 function stopOnSignals(server: http.Server): void {
   let stopping = false;
@@ -48,8 +51,10 @@ function stopOnSignals(server: http.Server): void {
     // A keep-alive connection becomes idle once its last answer is sent: close it then.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
     void closed.then(() => clearInterval(sweep));
-    // The notes are written once the last request has been answered, so none is left behind.
-    void Promise.allSettled([closed.then(flushVerifierUsage), stopServerDelivery()])
+    // The notes and counts are written once the last request has been answered (every answer is
+    // counted before it is sent), so none is left behind; then the server says what it wrote.
+    const usageWritten = closed.then(flushVerifierUsage).then((report) => report && console.log(writtenLine(report.written, report.unwritten)));
+    void Promise.allSettled([usageWritten, stopServerDelivery()])
       .then(() => getDatabase().close())
       .then(
         () => process.exit(0),

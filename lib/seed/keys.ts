@@ -3,9 +3,9 @@
  * bench/console.ts. Keys are made in this process (the real format: a CSPRNG body, CRC32
  * checksum, SHA-256 hash under the unique index) and written in batches: each batch is one
  * INSERT of thousands of rows fed by json_to_recordset, plus their secrets and the project's key
- * count, in one transaction. The secrets themselves are thrown away and the ciphertext column
- * holds a marker that no decryption accepts: seeded keys never verify and cannot sign webhooks.
- * Never used by the server.
+ * count, in one transaction. The secrets themselves are thrown away (unless the caller asks for
+ * them with `onSecret`, as bench:usage does to verify its keys) and the ciphertext column holds a
+ * marker that no decryption accepts: seeded keys cannot sign webhooks. Never used by the server.
  */
 import { performance } from 'node:perf_hooks';
 import { sql, type SQLChunk } from 'drizzle-orm';
@@ -44,8 +44,7 @@ function randomGrants(catalogue: Catalogue): Grants {
 }
 
 /** `createdAt` in ms; about two in three keys have been used since, one in twenty expires. */
-function seedRow(catalogue: Catalogue, name: string, createdAt: number, now: number): SeedRow {
-  const key = generateKey();
+function seedRow(catalogue: Catalogue, key: string, name: string, createdAt: number, now: number): SeedRow {
   const lastUsedAt = Math.random() < 0.65 ? createdAt + Math.random() * (now - createdAt) : null;
   const expiresAt = Math.random() < 0.05 ? now + (1 + Math.random() * 364) * DAY : null;
   return {
@@ -132,13 +131,15 @@ export type SeedKeysOptions = {
   catalogue?: Catalogue;
   /** The name of the run's index-th key; varied realistic names by default. */
   name?: (index: number) => string;
+  /** Hears each key's secret and its index in the run, before its batch is written. */
+  onSecret?: (secret: string, index: number) => void;
   /** Called after each batch with the keys written so far. */
   onProgress?: (written: number, elapsedMs: number) => void;
 };
 
 /** Adds `count` keys to the project; returns the elapsed milliseconds. */
 export async function seedKeys(db: Db, options: SeedKeysOptions): Promise<number> {
-  const { projectId, createdBy = null, batchSize = DEFAULT_BATCH_SIZE, concurrency = 2, catalogue = activeCatalogue(), onProgress } = options;
+  const { projectId, createdBy = null, batchSize = DEFAULT_BATCH_SIZE, concurrency = 2, catalogue = activeCatalogue(), onProgress, onSecret } = options;
   const name = options.name ?? seedKeyName;
   const started = performance.now();
   const now = Date.now();
@@ -153,7 +154,11 @@ export async function seedKeys(db: Db, options: SeedKeysOptions): Promise<number
     for (let made = 0; made < options.count; made += batchSize) {
       const first = made;
       const size = Math.min(batchSize, options.count - first);
-      const rows = Array.from({ length: size }, (_, i) => seedRow(catalogue, name(first + i), createdAt(first + i), now));
+      const rows = Array.from({ length: size }, (_, i) => {
+        const secret = generateKey();
+        onSecret?.(secret, first + i);
+        return seedRow(catalogue, secret, name(first + i), createdAt(first + i), now);
+      });
       const batch: Promise<void> = insertBatch(db, projectId, createdBy, rows).then(() => {
         inFlight.delete(batch);
         written += size;

@@ -86,6 +86,8 @@ export class ServerProcess {
     private readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly echo: boolean,
+    /** False for a sibling: the database is dropped by the process it was made from. */
+    private readonly ownsDatabase = true,
   ) {
     // A test run that dies must not leave a server behind on the port.
     const hook = () => this.child?.pid && groupAlive(this.child.pid) && process.kill(-this.child.pid, 'SIGKILL');
@@ -127,6 +129,17 @@ export class ServerProcess {
       await connection.close();
     }
     return server;
+  }
+
+  /**
+   * A second node on this one's PostgreSQL database: the same secrets and settings (with `env`
+   * added), its own port and data dir. Dispose of it before this one, which drops the database.
+   */
+  async sibling(env: Record<string, string> = {}): Promise<ServerProcess> {
+    if (!this.database.url) throw new Error('Only a PostgreSQL database takes a second node (PGlite admits one process).');
+    const dataDir = mkdtempSync(`${this.dataDir}-sibling-`);
+    const port = await freePort();
+    return new ServerProcess(port, this.database, dataDir, { ...this.env, ...env, KEYWARD_DATA_DIR: dataDir, PORT: String(port) }, this.echo, false);
   }
 
   get url(): string {
@@ -204,11 +217,11 @@ export class ServerProcess {
     this.child = undefined;
   }
 
-  /** Stops the server, drops its database and removes its data dir. */
+  /** Stops the server, drops its database (unless it is a sibling's) and removes its data dir. */
   async dispose(): Promise<void> {
     await this.stop();
     this.removeExitHook();
-    await this.database.drop();
+    if (this.ownsDatabase) await this.database.drop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -2,17 +2,21 @@
  * Reading counted verifications: a key's or a project's counts over time in buckets, each key's
  * total for the API Keys table (one query per page), and a project's top keys. Every function
  * here authorizes first (the API Keys resource at Read) and scopes its query to the actor's
- * project; a key of another project is "not found". Buckets are cut in UTC; a range older than
- * the minute rows' retention answers at the coarser grain it is stored at.
+ * project; a key of another project is "not found". Buckets are cut in UTC. Each count is stored
+ * at every grain (lib/usage/store.ts), so a query reads the rows of its own granularity — a month
+ * by day reads thirty rows per key and code, not 43,200 — and the project's chart reads the
+ * project's own rows (project_usage). A range reaching back past a grain's retention is read from
+ * the finest grain kept that far back: its counts land in the bucket where their period starts.
  */
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '@/db/client';
-import { apiKeys, keyUsage } from '@/db/schema';
+import { apiKeys, keyUsage, projectUsage, type UsageGranularity } from '@/db/schema';
 import { authorize, type Actor } from '@/lib/auth/authorize';
 import { DomainError, parseInput } from '@/lib/errors';
 import { READ_KEYS } from '@/lib/keys/access';
 import { KEY_NOT_FOUND } from '@/lib/keys/find';
 import { isCountedCode, type UsageCounts } from './codes';
+import { usageRetention } from './rollup';
 import { GRANULARITY_MS, USAGE_RANGES, usageQueryInput, type Granularity, type UsageQuery, type UsageRange } from './schemas';
 
 export type UsageBucket = { start: string; counts: UsageCounts };
@@ -23,15 +27,31 @@ const bucketStart = (ms: number, granularity: Granularity) => ms - (ms % GRANULA
 
 const number = (value: unknown) => Number(value ?? 0);
 
-async function series(db: Db, scope: SQL, { from, to, granularity }: UsageQuery): Promise<UsageSeries> {
+/**
+ * The grain whose rows answer a query at `granularity` from `from` on: that granularity's own,
+ * unless its rows are no longer kept that far back, then the next coarser grain kept.
+ */
+export function storedGrain(granularity: Granularity, from: Date, now: Date, retention = usageRetention()): UsageGranularity {
+  const age = now.getTime() - from.getTime();
+  if (granularity === 'minute' && age <= retention.minutesForMs) return 'minute';
+  if (granularity !== 'day' && age <= retention.hoursForMs) return 'hour';
+  return 'day';
+}
+
+/** key_usage or project_usage: the same columns but the key's. */
+type UsageTable = typeof keyUsage | typeof projectUsage;
+
+async function series(db: Db, table: UsageTable, scope: SQL, { from, to, granularity }: UsageQuery, now: Date): Promise<UsageSeries> {
   const first = bucketStart(from.getTime(), granularity);
+  const grain = storedGrain(granularity, new Date(first), now);
   const rows = await queryRows<{ start: string | number; code: string; n: string | number }>(
     db,
-    sql`select (extract(epoch from date_trunc(${granularity}, ${keyUsage.periodStart}, 'UTC')) * 1000)::bigint as start,
-               ${keyUsage.code} as code, sum(${keyUsage.count}) as n
-          from ${keyUsage}
-         where ${scope} and ${keyUsage.periodStart} >= ${new Date(first).toISOString()}::timestamptz
-           and ${keyUsage.periodStart} < ${to.toISOString()}::timestamptz
+    sql`select (extract(epoch from date_trunc(${granularity}, ${table.periodStart}, 'UTC')) * 1000)::bigint as start,
+               ${table.code} as code, sum(${table.count}) as n
+          from ${table}
+         where ${scope} and ${table.granularity} = ${grain}
+           and ${table.periodStart} >= ${new Date(first).toISOString()}::timestamptz
+           and ${table.periodStart} < ${to.toISOString()}::timestamptz
          group by 1, 2`,
   );
   const buckets = new Map<number, UsageCounts>();
@@ -79,9 +99,10 @@ export function rangeInput(range: UsageRange, now = new Date()): { from: string;
 /** One key's counts over time; `input`: `{from?, to?, granularity?}` as REST's query string gives it. */
 export async function getKeyUsage(db: Db, actor: Actor, publicId: string, input: unknown, options: { now?: Date } = {}): Promise<UsageSeries & { keyId: string }> {
   const manager = await authorize(db, actor, READ_KEYS);
-  const query = parseInput(usageQueryInput(() => options.now ?? new Date()), input ?? {});
+  const now = options.now ?? new Date();
+  const query = parseInput(usageQueryInput(() => now), input ?? {});
   const id = await internalKeyId(db, manager.projectId, publicId);
-  return { keyId: String(publicId), ...(await series(db, eq(keyUsage.apiKeyId, id), query)) };
+  return { keyId: String(publicId), ...(await series(db, keyUsage, eq(keyUsage.apiKeyId, id), query, now)) };
 }
 
 export type TopKey = { id: string | null; name: string | null; total: number; refused: number };
@@ -89,28 +110,42 @@ export type ProjectUsage = UsageSeries & { byVolume: TopKey[]; byRefusals: TopKe
 
 export const TOP_KEYS = 10;
 
-/** The project's counts over a range of the console's switch, and its top keys by volume and by refusals. */
+/**
+ * The project's counts over a range of the console's switch (from its own rows), and its top keys
+ * by volume and by refusals: one scan of the project's key rows of the range's grain, summed per
+ * key once for both lists.
+ */
 export async function getProjectUsage(db: Db, actor: Actor, range: UsageRange, options: { now?: Date } = {}): Promise<ProjectUsage> {
   const manager = await authorize(db, actor, READ_KEYS);
-  const query = rangeQuery(range, options.now);
-  const inProject = eq(keyUsage.projectId, manager.projectId);
-  const projectSeries = await series(db, inProject, query);
-  const top = (order: SQL, having: SQL) =>
-    queryRows<{ id: string | null; name: string | null; total: string | number; refused: string | number }>(
+  const now = options.now ?? new Date();
+  const query = rangeQuery(range, now);
+  const grain = storedGrain(query.granularity, query.from, now);
+  const [projectSeries, top] = await Promise.all([
+    series(db, projectUsage, eq(projectUsage.projectId, manager.projectId), query, now),
+    queryRows<{ list: 'volume' | 'refusals'; id: string | null; name: string | null; total: string | number; refused: string | number }>(
       db,
-      sql`select k.public_id as id, k.name as name, u.total, u.refused
-            from (select ${keyUsage.apiKeyId} as api_key_id, sum(${keyUsage.count}) as total,
-                         coalesce(sum(${keyUsage.count}) filter (where ${keyUsage.code} <> 'VALID'), 0) as refused
-                    from ${keyUsage}
-                   where ${inProject} and ${keyUsage.periodStart} >= ${query.from.toISOString()}::timestamptz
-                   group by 1 having ${having} order by ${order} desc limit ${TOP_KEYS}) u
-            left join ${apiKeys} k on k.id = u.api_key_id
-           order by ${order} desc`,
-    );
-  const toTop = (rows: Awaited<ReturnType<typeof top>>): TopKey[] =>
-    rows.map((row) => ({ id: row.id, name: row.name, total: number(row.total), refused: number(row.refused) }));
-  const [byVolume, byRefusals] = await Promise.all([top(sql`total`, sql`true`), top(sql`refused`, sql`sum(${keyUsage.count}) filter (where ${keyUsage.code} <> 'VALID') > 0`)]);
-  return { ...projectSeries, byVolume: toTop(byVolume), byRefusals: toTop(byRefusals) };
+      sql`with per_key as (
+            select ${keyUsage.apiKeyId} as api_key_id, sum(${keyUsage.count}) as total,
+                   coalesce(sum(${keyUsage.count}) filter (where ${keyUsage.code} <> 'VALID'), 0) as refused
+              from ${keyUsage}
+             where ${keyUsage.projectId} = ${manager.projectId} and ${keyUsage.granularity} = ${grain}
+               and ${keyUsage.periodStart} >= ${query.from.toISOString()}::timestamptz
+             group by 1
+          ), ranked as (
+            (select 'volume' as list, * from per_key order by total desc limit ${TOP_KEYS})
+            union all
+            (select 'refusals' as list, * from per_key where refused > 0 order by refused desc limit ${TOP_KEYS})
+          )
+          select r.list, k.public_id as id, k.name as name, r.total, r.refused
+            from ranked r left join ${apiKeys} k on k.id = r.api_key_id`,
+    ),
+  ]);
+  const list = (name: 'volume' | 'refusals', by: 'total' | 'refused'): TopKey[] =>
+    top
+      .filter((row) => row.list === name)
+      .map((row) => ({ id: row.id, name: row.name, total: number(row.total), refused: number(row.refused) }))
+      .sort((a, b) => b[by] - a[by]);
+  return { ...projectSeries, byVolume: list('volume', 'total'), byRefusals: list('refusals', 'refused') };
 }
 
 /** Each listed key's verifications (every outcome) per day over the last `days` days, oldest first. */
@@ -130,7 +165,7 @@ export async function getKeysActivity(db: Db, actor: Actor, publicIds: string[],
   const rows = await db
     .select({
       id: apiKeys.publicId,
-      day: sql<string>`(extract(epoch from date_trunc('day', ${keyUsage.periodStart}, 'UTC')) * 1000)::bigint`,
+      day: sql<string>`(extract(epoch from ${keyUsage.periodStart}) * 1000)::bigint`,
       n: sql<string>`sum(${keyUsage.count})`,
     })
     .from(keyUsage)
@@ -139,6 +174,7 @@ export async function getKeysActivity(db: Db, actor: Actor, publicIds: string[],
       and(
         eq(apiKeys.projectId, manager.projectId),
         inArray(apiKeys.publicId, publicIds),
+        eq(keyUsage.granularity, 'day'),
         sql`${keyUsage.periodStart} >= ${new Date(since).toISOString()}::timestamptz`,
       ),
     )

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiKeys, keyUsage } from '@/db/schema';
+import { apiKeys, keyUsage, projectUsage, type UsageGranularity } from '@/db/schema';
 import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from '@/lib/keys/create';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
@@ -12,7 +12,7 @@ import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { UsageRecorder } from '@/lib/verify/usage';
 import { Verifier } from '@/lib/verify/verifier';
 import { VerifyCache } from '@/lib/verify/cache';
-import { getKeysActivity, getKeyUsage, getProjectUsage } from './query';
+import { getKeysActivity, getKeyUsage, getProjectUsage, storedGrain } from './query';
 import { rollUpUsage, usageRetention } from './rollup';
 import { writeCounts } from './store';
 
@@ -61,7 +61,7 @@ describe('VerificationCounts', () => {
     fail = false;
     await counts.flush();
     expect(written).toEqual([[expect.objectContaining({ count: 8 })]]);
-    expect(counts.statements).toBe(1);
+    expect(counts.written).toEqual({ statements: 1, rows: 1, answers: 8 });
   });
 });
 
@@ -76,8 +76,16 @@ describeEachDatabase('usage', (current) => {
   });
 
   const internal = async (publicId: string) => (await current().db.select().from(apiKeys).where(eq(apiKeys.publicId, publicId)))[0]!;
-  const stored = async (apiKeyId: string) => {
-    const rows = await current().db.select().from(keyUsage).where(eq(keyUsage.apiKeyId, apiKeyId));
+  /** A key's rows of one grain (all grains: `null`). */
+  const stored = async (apiKeyId: string, grain: UsageGranularity | null = 'minute') => {
+    const rows = await current()
+      .db.select()
+      .from(keyUsage)
+      .where(and(eq(keyUsage.apiKeyId, apiKeyId), grain ? eq(keyUsage.granularity, grain) : undefined));
+    return rows.map(({ granularity, periodStart, code, count }) => ({ granularity, start: periodStart.toISOString(), code, count }));
+  };
+  const projectRows = async (projectId: string) => {
+    const rows = await current().db.select().from(projectUsage).where(eq(projectUsage.projectId, projectId));
     return rows.map(({ granularity, periodStart, code, count }) => ({ granularity, start: periodStart.toISOString(), code, count }));
   };
 
@@ -103,7 +111,8 @@ describeEachDatabase('usage', (current) => {
     for (let i = 0; i < 5; i++) await verifier.verify(reader.secret, { calls: 'read' }, '192.0.2.1', '2001:db8::7');
     expect(counts.pending()).toBe(52);
     await verifier.flushUsage();
-    expect(counts.statements).toBe(1);
+    // 40 + 7 in the first minute, 5 in the next: three rows in one statement.
+    expect(verifier.countsWritten()).toEqual({ statements: 1, rows: 3, answers: 52 });
 
     const fullId = (await internal(full.key.id)).id;
     const readerRow = await internal(reader.key.id);
@@ -112,6 +121,14 @@ describeEachDatabase('usage', (current) => {
       expect.arrayContaining([
         { granularity: 'minute', start: '2030-01-01T00:00:00.000Z', code: 'INSUFFICIENT_PERMISSIONS', count: 7 },
         { granularity: 'minute', start: '2030-01-01T00:01:00.000Z', code: 'VALID', count: 5 },
+      ]),
+    );
+    // The same counts at the coarser grains, written by the same statement.
+    expect(await stored(fullId, 'day')).toEqual([{ granularity: 'day', start: '2030-01-01T00:00:00.000Z', code: 'VALID', count: 40 }]);
+    expect(await stored(readerRow.id, 'hour')).toEqual(
+      expect.arrayContaining([
+        { granularity: 'hour', start: '2030-01-01T00:00:00.000Z', code: 'INSUFFICIENT_PERMISSIONS', count: 7 },
+        { granularity: 'hour', start: '2030-01-01T00:00:00.000Z', code: 'VALID', count: 5 },
       ]),
     );
     // The key's last use is recorded with the address the verify call reported.
@@ -124,50 +141,77 @@ describeEachDatabase('usage', (current) => {
     const minute = Date.parse('2030-01-01T00:05:00Z');
     const row = (count: number) => ({ apiKeyId: key.id, projectId: key.projectId, minute, code: 'VALID', count });
     await Promise.all([writeCounts(db, [row(3)]), writeCounts(db, [row(4)]), writeCounts(db, [row(5)])]);
-    expect(await stored(key.id)).toEqual([{ granularity: 'minute', start: '2030-01-01T00:05:00.000Z', code: 'VALID', count: 12 }]);
+    expect(await stored(key.id, null)).toEqual(
+      expect.arrayContaining([
+        { granularity: 'minute', start: '2030-01-01T00:05:00.000Z', code: 'VALID', count: 12 },
+        { granularity: 'hour', start: '2030-01-01T00:00:00.000Z', code: 'VALID', count: 12 },
+        { granularity: 'day', start: '2030-01-01T00:00:00.000Z', code: 'VALID', count: 12 },
+      ]),
+    );
+    expect(await stored(key.id, null)).toHaveLength(3);
   });
 
-  it('rolls minutes up to hours after 48 hours and hours to days after 90 days, once under concurrent passes', async () => {
+  it('writes every grain at once, for the key and its project; drops minutes after 48 hours, hours after 90 days, days after 400', async () => {
     const { db } = current();
-    const key = await internal((await createKey(db, system, { name: 'rolled' }, { catalogue: diga })).key.id);
+    await createProject(db, { slug: 'usage-kept' });
+    const kept: Actor = { type: 'system', projectSlug: 'usage-kept', label: 'test' };
+    const key = await internal((await createKey(db, kept, { name: 'kept' }, { catalogue: diga })).key.id);
+    const twin = await internal((await createKey(db, kept, { name: 'kept too' }, { catalogue: diga })).key.id);
     const base = Date.parse('2030-03-01T00:00:00Z');
     const rows = [
-      { minute: base + 10 * 60_000, code: 'VALID', count: 2 },
-      { minute: base + 50 * 60_000, code: 'VALID', count: 3 },
-      { minute: base + 50 * 60_000, code: 'EXPIRED', count: 1 },
-      { minute: base + HOUR + 5 * 60_000, code: 'VALID', count: 4 },
-    ].map((r) => ({ ...r, apiKeyId: key.id, projectId: key.projectId }));
+      { apiKeyId: key.id, minute: base + 10 * 60_000, code: 'VALID', count: 2 },
+      { apiKeyId: key.id, minute: base + 50 * 60_000, code: 'VALID', count: 3 },
+      { apiKeyId: key.id, minute: base + 50 * 60_000, code: 'EXPIRED', count: 1 },
+      { apiKeyId: key.id, minute: base + HOUR + 5 * 60_000, code: 'VALID', count: 4 },
+      { apiKeyId: twin.id, minute: base + 10 * 60_000, code: 'VALID', count: 7 },
+    ].map((r) => ({ ...r, projectId: key.projectId }));
     await writeCounts(db, rows);
     const retention = usageRetention();
+    const at = (grain: UsageGranularity, iso: string, code: string, count: number) => ({ granularity: grain, start: `2030-03-01T${iso}:00.000Z`, code, count });
+    const hours = [at('hour', '00:00', 'VALID', 5), at('hour', '00:00', 'EXPIRED', 1), at('hour', '01:00', 'VALID', 4)];
+    const days = [at('day', '00:00', 'VALID', 9), at('day', '00:00', 'EXPIRED', 1)];
+    expect(await stored(key.id, 'hour')).toEqual(expect.arrayContaining(hours));
+    expect(await stored(key.id, 'day')).toEqual(expect.arrayContaining(days));
+    // The project's rows sum its keys.
+    const projectDays = [at('day', '00:00', 'VALID', 16), at('day', '00:00', 'EXPIRED', 1)];
+    expect(await projectRows(key.projectId)).toEqual(
+      expect.arrayContaining([at('minute', '00:10', 'VALID', 9), at('hour', '00:00', 'VALID', 12), ...projectDays]),
+    );
+    expect(await projectRows(key.projectId)).toHaveLength(4 + 3 + 2);
 
-    // 47 hours on: nothing moves yet.
+    // 47 hours on: nothing goes yet.
     await rollUpUsage(db, new Date(base + 47 * HOUR), retention);
-    expect(await stored(key.id)).toHaveLength(4);
+    expect(await stored(key.id, null)).toHaveLength(4 + 3 + 2);
 
-    // 50 hours on, three nodes at once: each minute is summed into its hour exactly once.
+    // 50 hours on, three nodes at once: the minute rows are gone, the hours and days hold them.
     await Promise.all([0, 1, 2].map(() => rollUpUsage(db, new Date(base + 50 * HOUR), retention)));
-    expect(await stored(key.id)).toEqual(
-      expect.arrayContaining([
-        { granularity: 'hour', start: '2030-03-01T00:00:00.000Z', code: 'VALID', count: 5 },
-        { granularity: 'hour', start: '2030-03-01T00:00:00.000Z', code: 'EXPIRED', count: 1 },
-        { granularity: 'hour', start: '2030-03-01T01:00:00.000Z', code: 'VALID', count: 4 },
-      ]),
-    );
-    expect(await stored(key.id)).toHaveLength(3);
+    expect(await stored(key.id, null)).toEqual(expect.arrayContaining([...hours, ...days]));
+    expect(await stored(key.id, null)).toHaveLength(3 + 2);
+    expect(await projectRows(key.projectId)).toHaveLength(3 + 2);
 
-    // 92 days on: hours become the day.
+    // 92 days on: the day alone.
     await Promise.all([0, 1].map(() => rollUpUsage(db, new Date(base + 92 * DAY), retention)));
-    expect(await stored(key.id)).toEqual(
-      expect.arrayContaining([
-        { granularity: 'day', start: '2030-03-01T00:00:00.000Z', code: 'VALID', count: 9 },
-        { granularity: 'day', start: '2030-03-01T00:00:00.000Z', code: 'EXPIRED', count: 1 },
-      ]),
-    );
-    expect(await stored(key.id)).toHaveLength(2);
+    expect(await stored(key.id, null)).toEqual(expect.arrayContaining(days));
+    expect(await stored(key.id, null)).toHaveLength(2);
+    expect(await projectRows(key.projectId)).toEqual(expect.arrayContaining(projectDays));
+    expect(await projectRows(key.projectId)).toHaveLength(2);
 
     // Past retention: gone.
     await rollUpUsage(db, new Date(base + 401 * DAY), retention);
-    expect(await stored(key.id)).toEqual([]);
+    expect(await stored(key.id, null)).toEqual([]);
+    expect(await projectRows(key.projectId)).toEqual([]);
+  });
+
+  it('reads a range from the finest grain still kept that far back', () => {
+    const now = new Date('2030-06-10T12:00:00Z');
+    const retention = usageRetention();
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    expect(storedGrain('minute', ago(47 * HOUR), now, retention)).toBe('minute');
+    expect(storedGrain('minute', ago(49 * HOUR), now, retention)).toBe('hour');
+    expect(storedGrain('hour', ago(30 * DAY), now, retention)).toBe('hour');
+    expect(storedGrain('hour', ago(91 * DAY), now, retention)).toBe('day');
+    expect(storedGrain('minute', ago(91 * DAY), now, retention)).toBe('day');
+    expect(storedGrain('day', ago(HOUR), now, retention)).toBe('day');
   });
 
   it('answers a key’s buckets, the table’s activity and the project’s top keys, inside the actor’s project', async () => {
@@ -213,7 +257,7 @@ describeEachDatabase('usage', (current) => {
   it('stores no secret', async () => {
     const { db } = current();
     const made = await createKey(db, system, { name: 'secretless' }, { catalogue: diga });
-    const text = JSON.stringify(await db.execute(sql`select * from key_usage`));
+    const text = JSON.stringify([await db.execute(sql`select * from key_usage`), await db.execute(sql`select * from project_usage`)]);
     expect(text).not.toContain(made.secret);
     expect(text).not.toContain(made.secret.slice(3, 20));
   });

@@ -18,6 +18,26 @@ type Tally = { projectId: string; counts: number[] };
 
 export type CountWriter = (rows: CountRow[]) => Promise<void>;
 
+/** What a process has written since it started: statements, the rows they carried, the answers those rows counted. */
+export type CountsWritten = { statements: number; rows: number; answers: number };
+
+const WRITTEN_LINE = /Usage counts written: (\d+) statements, (\d+) rows, (\d+) answers(?:; (\d+) answers not written)?/;
+
+/** The line the server prints at an orderly stop (numbers only: no key, no secret). */
+export function writtenLine(written: CountsWritten, unwritten: number): string {
+  const line = `Usage counts written: ${written.statements} statements, ${written.rows} rows, ${written.answers} answers`;
+  return unwritten > 0 ? `${line}; ${unwritten} answers not written (the database refused the last write)` : line;
+}
+
+/** The figures of the last such line in a server's output (tests and the usage bench read it). */
+export function parseWrittenLine(output: string): (CountsWritten & { unwritten: number }) | undefined {
+  const lines = output.split('\n').filter((line) => WRITTEN_LINE.test(line));
+  const match = lines.length ? WRITTEN_LINE.exec(lines[lines.length - 1]!) : null;
+  if (!match) return undefined;
+  const [statements, rows, answers, unwritten] = match.slice(1).map((n) => Number(n ?? 0));
+  return { statements: statements!, rows: rows!, answers: answers!, unwritten: unwritten! };
+}
+
 export class VerificationCounts {
   /** Minute start (ms) → key id → tally. */
   private readonly minutes = new Map<number, Map<string, Tally>>();
@@ -25,8 +45,8 @@ export class VerificationCounts {
   private current: Map<string, Tally> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  /** Statements written (the usage bench prints it). */
-  statements = 0;
+  /** What the writes that succeeded held (the server says it at an orderly stop; the usage bench prints it). */
+  readonly written: CountsWritten = { statements: 0, rows: 0, answers: 0 };
 
   constructor(
     private readonly write: CountWriter,
@@ -91,7 +111,9 @@ export class VerificationCounts {
     if (rows.length === 0) return;
     try {
       await this.write(rows);
-      this.statements++;
+      this.written.statements++;
+      this.written.rows += rows.length;
+      for (const { count } of rows) this.written.answers += count;
     } catch {
       this.keep(rows);
     }

@@ -17,7 +17,7 @@ import { hashKey } from '@/lib/keys/crypto';
 import { FailureLimiter } from './failure-limiter';
 import { isWellFormedKey, keyLength } from '@/lib/keys/format';
 import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
-import { VerificationCounts } from './counts';
+import { VerificationCounts, type CountsWritten } from './counts';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
 import { verifyCache, type VerifyCache } from './cache';
@@ -92,6 +92,16 @@ export class Verifier {
     await Promise.all([this.deps.usage.flush(), this.deps.counts?.flush()]);
   }
 
+  /** What the counts wrote since start; null when counting is off. */
+  countsWritten(): CountsWritten | null {
+    return this.deps.counts ? { ...this.deps.counts.written } : null;
+  }
+
+  /** Answers counted and not written yet (after a flush: those the database refused). */
+  countsPending(): number {
+    return this.deps.counts?.pending() ?? 0;
+  }
+
   private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string, usedFrom: string): VerifyOutcome {
     // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
     const now = this.deps.now ? this.deps.now().getTime() : Date.now();
@@ -118,9 +128,16 @@ const usageCountingEnabled = () => booleanFromEnv('KEYWARD_USAGE_COUNTING', true
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
 
-/** Writes the process's pending last-used notes now (an orderly shutdown). */
-export async function flushVerifierUsage(): Promise<void> {
-  await globalForVerifier.keywardVerifier?.flushUsage();
+/**
+ * Writes the process's pending last-used notes and counts now (an orderly shutdown), then tells
+ * what the counts wrote since start and how many answers stay unwritten; null when counting is off.
+ */
+export async function flushVerifierUsage(): Promise<{ written: CountsWritten; unwritten: number } | null> {
+  const current = globalForVerifier.keywardVerifier;
+  if (!current) return usageCountingEnabled() ? { written: { statements: 0, rows: 0, answers: 0 }, unwritten: 0 } : null;
+  await current.flushUsage();
+  const written = current.countsWritten();
+  return written && { written, unwritten: current.countsPending() };
 }
 
 export function verifier(): Verifier {
