@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     // five-second failure window lets them see a rate limit lifted without waiting a minute.
     KEYWARD_TRUSTED_PROXIES: '1',
     KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS: '5',
+    // Verification counts reach the database within half a second, for the usage tests to read.
+    KEYWARD_USAGE_FLUSH_MS: '500',
   };
   if (database.url) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;

@@ -1,20 +1,28 @@
 'use client';
 /**
  * "Delete API key": names the key, says the deletion is permanent and takes effect at once, and
- * warns when the key signs webhooks. The server re-checks everything; errors keep it open.
+ * warns when the key signs webhooks. The server re-checks everything; errors keep it open. On
+ * the key's own page, the browser then leaves for `leaveTo` (the list) instead of refreshing.
  */
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { deleteKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
+import { deleteKeyAction, deleteKeyFromItsPageAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
 import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 
 
-type Props = { slug: string; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
+type Props = {
+  slug: string;
+  apiKey: ApiKeyJson;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onCloseAutoFocus?: (event: Event) => void;
+  leaveTo?: string;
+};
 
-export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoFocus }: Props) {
+export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoFocus, leaveTo }: Props) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -22,10 +30,15 @@ export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoF
   async function confirm() {
     setError(null);
     setPending(true);
-    const result = await reach(deleteKeyAction(slug, apiKey.id));
-    setPending(false);
+    const result = await reach((leaveTo ? deleteKeyFromItsPageAction : deleteKeyAction)(slug, apiKey.id));
     // Already deleted (another tab, another admin): what was asked for is done.
-    if (!result.ok && result.code !== 'not_found') return setError(result.error);
+    if (!result.ok && result.code !== 'not_found') {
+      setPending(false);
+      return setError(result.error);
+    }
+    // Leaving the page: the dialog stays busy until the page is gone.
+    if (leaveTo) return router.replace(leaveTo);
+    setPending(false);
     onOpenChange(false);
     router.refresh();
   }

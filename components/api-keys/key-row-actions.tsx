@@ -3,7 +3,8 @@
  * A key row's menu, "Actions for {name}": Edit permissions (only where the catalogue allows it;
  * otherwise the menu says why a new key is needed), Rotate, Set as webhook key (disabled on the
  * current one) and Delete. The dialogs live beside the menu, not inside it, so closing the menu
- * does not unmount them.
+ * does not unmount them. The key's own page shows the same menu behind a labelled button
+ * (`text`), and leaves for the list after a delete (`leaveTo`).
  */
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
@@ -24,11 +25,10 @@ import { DeleteKeyDialog } from './delete-key-dialog';
 import { EditPermissionsDialog } from './edit-permissions-dialog';
 import { RotateKeyDialog } from './rotate-key-dialog';
 
-
-type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson };
+type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson; text?: string; leaveTo?: string };
 type Open = 'edit' | 'rotate' | 'delete' | null;
 
-export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
+export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props) {
   const router = useRouter();
   const [open, setOpen] = useState<Open>(null);
   const [pending, setPending] = useState(false);
@@ -55,7 +55,7 @@ export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
   return (
     <>
       <DropdownMenu>
-        <RowMenuTrigger ref={trigger} label={`Actions for ${apiKey.name}`} busy={pending} />
+        <RowMenuTrigger ref={trigger} label={`Actions for ${apiKey.name}`} busy={pending} text={text} />
         <DropdownMenuContent className="w-60">
           {catalogue.editableAfterCreation ? <DropdownMenuItem onSelect={() => setOpen('edit')}>Edit permissions</DropdownMenuItem> : null}
           <DropdownMenuItem onSelect={() => setOpen('rotate')}>Rotate</DropdownMenuItem>
@@ -78,7 +78,7 @@ export function KeyRowActions({ slug, catalogue, apiKey }: Props) {
 
       {catalogue.editableAfterCreation ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
       <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
-      <DeleteKeyDialog slug={slug} apiKey={apiKey} {...dialog('delete')} />
+      <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} {...dialog('delete')} />
 
       <ErrorDialog
         error={webhookError}

@@ -2,10 +2,13 @@
 /**
  * The keys table: one page of keys, already searched, sorted and paged by the server, laid out
  * with TanStack Table. Server-rendered, so it reads without JavaScript; sorting is a link per
- * column header (the URL is the state), never a client-side reorder.
+ * column header (the URL is the state), never a client-side reorder. Each name links to the
+ * key's page. The "Verifications (7 days)" cells arrive rendered by the server (`activity`), so
+ * their drawing code never reaches the browser.
  */
 import { createColumnHelper, FlexRender, rowSortingFeature, tableFeatures, useTable } from '@tanstack/react-table';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { ApiKeyJson } from '@/lib/keys/json';
@@ -19,7 +22,7 @@ import { DateText, RelativeTime, useNow } from './relative-time';
 export type KeySort = ListKeysQuery['sort'];
 export type SortState = { sort: KeySort; dir: ListKeysQuery['dir'] };
 
-type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; sortHrefs: Record<KeySort, string> };
+type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; sortHrefs: Record<KeySort, string>; activity: Record<string, ReactNode> };
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -44,12 +47,17 @@ const columns = column.columns([
   column.accessor('name', {
     id: 'name',
     header: 'Name',
-    cell: ({ row }) => (
+    cell: ({ row, table }) => (
       // The badge wraps under a long name rather than widening the table.
       <div className="flex max-w-[9.5rem] flex-wrap items-center gap-x-2 gap-y-1">
-        <span className="block max-w-full truncate font-medium text-zinc-900" title={row.original.name}>
+        <Link
+          href={`/projects/${table.options.meta!.slug}/settings/api-keys/${encodeURIComponent(row.original.id)}`}
+          prefetch={false}
+          className="block max-w-full truncate font-medium text-zinc-900 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-zinc-900"
+          title={row.original.name}
+        >
           {row.original.name}
-        </span>
+        </Link>
         {row.original.webhook ? <Badge tone="info">Webhook key</Badge> : null}
       </div>
     ),
@@ -91,6 +99,12 @@ const columns = column.columns([
       return iso ? <RelativeTime iso={iso} serverNow={table.options.meta!.serverNow} /> : <span className="text-zinc-400">Never</span>;
     },
   }),
+  column.display({
+    id: 'verifications',
+    header: 'Verifications (7 days)',
+    meta: { cell: 'whitespace-nowrap' },
+    cell: ({ row, table }) => table.options.meta!.activity[row.original.id] ?? null,
+  }),
   column.accessor('expiresAt', {
     id: 'expires',
     header: 'Expires',
@@ -129,8 +143,18 @@ function SortIcon({ direction }: { direction: false | 'asc' | 'desc' }) {
   );
 }
 
-export function KeysTable(props: { slug: string; catalogue: Catalogue; keys: ApiKeyJson[]; sort: SortState; sortHrefs: Record<KeySort, string>; serverNow: number }) {
-  const { slug, catalogue, keys, sort, sortHrefs, serverNow } = props;
+type Props = {
+  slug: string;
+  catalogue: Catalogue;
+  keys: ApiKeyJson[];
+  sort: SortState;
+  sortHrefs: Record<KeySort, string>;
+  serverNow: number;
+  /** Each key's "Verifications (7 days)" cell, by key id, rendered on the server. */
+  activity: Record<string, ReactNode>;
+};
+
+export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, activity }: Props) {
   const table = useTable({
     features,
     columns,
@@ -139,7 +163,7 @@ export function KeysTable(props: { slug: string; catalogue: Catalogue; keys: Api
     manualSorting: true,
     enableSortingRemoval: false,
     state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }] },
-    meta: { slug, catalogue, serverNow, sortHrefs },
+    meta: { slug, catalogue, serverNow, sortHrefs, activity },
   });
 
   return (

@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as keyRoute from '@/app/api/v1/keys/[id]/route';
 import * as rotateRoute from '@/app/api/v1/keys/[id]/rotate/route';
+import * as usageRoute from '@/app/api/v1/keys/[id]/usage/route';
 import * as keysRoute from '@/app/api/v1/keys/route';
 import * as openApiRoute from '@/app/api/v1/openapi.json/route';
 import * as webhookRoute from '@/app/api/v1/webhook-key/route';
@@ -21,6 +22,8 @@ import { generateKey } from '@/lib/keys/format';
 import { UsageRecorder } from '@/lib/verify/usage';
 import { Verifier } from '@/lib/verify/verifier';
 import { setActiveCatalogue } from '@/lib/permissions/load';
+import { writeCounts } from '@/lib/usage/store';
+import { keyUsageSchema } from '@/lib/usage/schemas';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
@@ -265,6 +268,33 @@ describeEachDatabase('REST API handlers', (current) => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(errorSchema.parse(limited.json).error.code).toBe('rate_limited');
     expect((await call(keysRoute.GET, { key: full })).status).toBe(200);
+  });
+
+  it('answers a key’s usage in the documented shape, to keys holding API Keys at Read in its project', async () => {
+    const { db } = current();
+    const made = await createKey(db, system, { name: 'counted', permissions: { calls: 'read' } }, { catalogue: diga });
+    const reader = (await createKey(db, system, { name: 'reader', permissions: { api_keys: 'read' } }, { catalogue: diga })).secret;
+    const [row] = await db.select({ id: apiKeys.id, projectId: apiKeys.projectId }).from(apiKeys).where(eq(apiKeys.publicId, made.key.id));
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+    const at = (minutes: number, code: string, count: number) => ({ apiKeyId: row!.id, projectId: row!.projectId, minute: hour + minutes * 60_000, code, count });
+    await writeCounts(db, [at(5, 'VALID', 4), at(5, 'INSUFFICIENT_PERMISSIONS', 2), at(70, 'VALID', 1)]);
+    const usage = (query: string, key = reader, id = made.key.id) => call(usageRoute.GET, { key, path: `/keys/${id}/usage?${query}`, params: { id } });
+
+    const from = new Date(hour).toISOString();
+    const answer = await usage(`from=${from}&granularity=hour`);
+    expect(answer.status).toBe(200);
+    const body = keyUsageSchema.parse(answer.json);
+    expect(body).toMatchObject({ keyId: made.key.id, from, granularity: 'hour', totals: { VALID: 5, INSUFFICIENT_PERMISSIONS: 2 } });
+    expect(body.buckets.slice(0, 2)).toEqual([
+      { start: from, counts: { VALID: 4, INSUFFICIENT_PERMISSIONS: 2 } },
+      { start: new Date(hour + 3_600_000).toISOString(), counts: { VALID: 1 } },
+    ]);
+
+    expect((await usage('granularity=fortnight')).json).toMatchObject({ error: { code: 'invalid_input', fields: { granularity: [expect.any(String)] } } });
+    expect((await usage('from=soon')).json).toMatchObject({ error: { fields: { from: [expect.any(String)] } } });
+    expect((await usage(`from=${from}`, made.secret)).status).toBe(403);
+    const outsider = (await createKey(db, { type: 'system', projectSlug: 'other', label: 'test' }, { name: 'outsider' }, { catalogue: diga })).secret;
+    expect((await usage('', outsider)).status).toBe(404);
   });
 
   it('serves the OpenAPI document without a key', async () => {

@@ -3,7 +3,7 @@
  * JSON within a size limit (lib/api/body-limit.ts), after the caller is authenticated. Bad bodies
  * become 400 answers here, before any domain code runs.
  */
-import { DomainError } from '@/lib/errors';
+import { DomainError, invalidInput } from '@/lib/errors';
 import { BodyTooLarge, readBodyWithin } from './body-limit';
 import { errorBody, errorResponseParts } from './errors';
 
@@ -23,6 +23,14 @@ export function noContent(): Response {
 export function errorResponse(error: unknown): Response {
   const { status, body } = errorResponseParts(error);
   return json(status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+}
+
+/** The query string as one value per name; a parameter given twice is a 400 naming it, never a silent pick. */
+export function queryParams(request: Request): Record<string, string> {
+  const search = new URL(request.url).searchParams;
+  const repeated = [...new Set(search.keys())].filter((name) => search.getAll(name).length > 1);
+  if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
+  return Object.fromEntries(search);
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;

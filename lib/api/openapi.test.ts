@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { digaCatalogue, retellCatalogue } from '@/lib/permissions/presets';
+import { COUNTED_CODES } from '@/lib/usage/codes';
 import { buildOpenApiDocument, openApiDocument } from './openapi';
 
 const API_ROOT = path.join(process.cwd(), 'app', 'api', 'v1');
@@ -39,6 +40,17 @@ describe('the OpenAPI document', () => {
       const documented = Object.keys(document.paths![route.path]!).filter((key) => (METHODS as readonly string[]).includes(key.toUpperCase()));
       expect(documented.sort(), route.path).toEqual(exported.sort());
     }
+  });
+
+  it('describes the usage query and its answer, one count per outcome code', () => {
+    const document = buildOpenApiDocument(digaCatalogue) as unknown as {
+      paths: Record<string, { get: { parameters: { name: string; in: string; schema: { enum?: string[] } }[] } }>;
+      components: { schemas: { KeyUsage: { properties: { totals: { properties: Record<string, unknown> } } } } };
+    };
+    const parameters = document.paths['/keys/{id}/usage']!.get.parameters;
+    expect(parameters.map((parameter) => `${parameter.in}:${parameter.name}`)).toEqual(['path:id', 'query:from', 'query:to', 'query:granularity']);
+    expect(parameters.find((parameter) => parameter.name === 'granularity')!.schema.enum).toEqual(['minute', 'hour', 'day']);
+    expect(Object.keys(document.components.schemas.KeyUsage.properties.totals.properties)).toEqual([...COUNTED_CODES]);
   });
 
   it('describes the catalogue’s resources and levels, and the grace period range', () => {

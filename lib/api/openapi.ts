@@ -20,6 +20,7 @@ import {
   verifyInputSchema,
   verifyResultSchema,
 } from './schemas';
+import { keyUsageSchema, usageQueryInput } from '@/lib/usage/schemas';
 import { MAX_VERIFY_BODY_BYTES } from '@/lib/verify/endpoint';
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
@@ -95,7 +96,7 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
       tags: [{ name: 'Keys' }, { name: 'Verification' }, { name: 'Meta' }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of the project: `kw_…`.' } },
-        schemas: { ApiKey: apiKey, ApiKeyWithSecret: apiKeyWithSecret, KeyPage: keyPage, Error: errorSchema },
+        schemas: { ApiKey: apiKey, ApiKeyWithSecret: apiKeyWithSecret, KeyPage: keyPage, KeyUsage: keyUsageSchema, Error: errorSchema },
       },
       paths: {
         '/keys': {
@@ -147,6 +148,16 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
             requestParams: { path: keyIdParams },
             requestBody: jsonBody(rotateKeyInput),
             responses: { '200': ok('The key, with its new secret.', apiKeyWithSecret), ...errors(400, 401, 403, 404, 409, 429) },
+          }),
+        },
+        '/keys/{id}/usage': {
+          get: key({
+            operationId: 'getKeyUsage',
+            summary: 'Count a key’s verifications over time, per outcome code',
+            description:
+              'Every verify answer about the key and every REST call made with it is counted per minute and outcome code. Counts reach the database within seconds (every 10 s by default), so the very latest may not be here yet. Buckets are cut in UTC.',
+            requestParams: { path: keyIdParams, query: usageQueryInput() },
+            responses: { '200': ok('The key’s buckets, oldest first, and the totals of the range.', keyUsageSchema), ...errors(400, 401, 403, 404, 429) },
           }),
         },
         '/webhook-key': {

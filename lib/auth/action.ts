@@ -32,14 +32,15 @@ export type Refresh = { path: string; type?: 'layout' | 'page' };
 
 /**
  * Every project action: the signed-in user acting on project `slug`, one domain function, and
- * on success `refresh` revalidated. The slug comes from the browser and is untrusted: the
- * domain function authorizes the actor for it, against the database.
+ * on success `refresh` revalidated (null: the page that asked is being left, nothing to
+ * refresh). The slug comes from the browser and is untrusted: the domain function authorizes
+ * the actor for it, against the database.
  */
-export async function projectAction<T>(slug: unknown, operation: (db: Db, actor: Actor) => Promise<T>, refresh: Refresh): Promise<ActionResult<T>> {
+export async function projectAction<T>(slug: unknown, operation: (db: Db, actor: Actor) => Promise<T>, refresh: Refresh | null): Promise<ActionResult<T>> {
   const result = await runAction(async ({ db, user }) =>
     operation(db, { type: 'user', userId: user.id, projectSlug: String(slug), clientAddress: clientAddress(await headers()) }),
   );
-  if (result.ok) revalidatePath(refresh.path, refresh.type);
+  if (result.ok && refresh) revalidatePath(refresh.path, refresh.type);
   return result;
 }
 

@@ -1,5 +1,9 @@
-/** The shapes of a usage query, shared by the console and `GET /api/v1/keys/{id}/usage`. */
+/**
+ * The shapes of a usage query and its answer, shared by the console and
+ * `GET /api/v1/keys/{id}/usage` (lib/api/openapi.ts documents these very schemas).
+ */
 import { z } from 'zod';
+import { CODE_LABELS, COUNTED_CODES } from './codes';
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -18,11 +22,12 @@ export const USAGE_RANGES = {
 export type UsageRange = keyof typeof USAGE_RANGES;
 export const usageRangeSchema = z.enum(Object.keys(USAGE_RANGES) as [UsageRange, ...UsageRange[]]).catch('24h');
 
-const instant = (name: string) =>
+const instant = (name: string, description: string) =>
   z.iso
     .datetime({ offset: true, error: `${name} must be an ISO 8601 date and time.` })
     .transform((value) => new Date(value))
-    .optional();
+    .optional()
+    .meta({ description, example: '2030-01-01T00:00:00Z' });
 
 /** The granularity a span gets when none is asked for: the finest that fits MAX_BUCKETS. */
 export function defaultGranularity(spanMs: number): Granularity {
@@ -32,7 +37,14 @@ export function defaultGranularity(spanMs: number): Granularity {
 /** `?from=&to=&granularity=`: to defaults to now, from to 24 hours before to. */
 export function usageQueryInput(now: () => Date = () => new Date()) {
   return z
-    .strictObject({ from: instant('from'), to: instant('to'), granularity: z.enum(GRANULARITIES, { error: 'granularity must be minute, hour or day.' }).optional() })
+    .strictObject({
+      from: instant('from', 'Start of the range (ISO 8601). Default: 24 hours before `to`. Cut down to the start of its bucket.'),
+      to: instant('to', 'End of the range, exclusive (ISO 8601). Default: now.'),
+      granularity: z
+        .enum(GRANULARITIES, { error: 'granularity must be minute, hour or day.' })
+        .optional()
+        .meta({ description: `Bucket size, in UTC. Default: the finest giving at most ${MAX_BUCKETS} buckets. Counts are kept per minute for 48 hours, then per hour, and per day after 90 days (by default): where a range asks for finer buckets than are kept, each hour’s or day’s count falls in its first bucket.` }),
+    })
     .transform(({ from, to, granularity }) => {
       const end = to ?? now();
       const start = from ?? new Date(end.getTime() - USAGE_RANGES['24h'].spanMs);
@@ -46,3 +58,22 @@ export function usageQueryInput(now: () => Date = () => new Date()) {
     });
 }
 export type UsageQuery = { from: Date; to: Date; granularity: Granularity };
+
+/** Verifications per outcome code; a code without any is left out. */
+export const usageCountsSchema = z
+  .strictObject(Object.fromEntries(COUNTED_CODES.map((code) => [code, z.number().int().nonnegative().optional().meta({ description: CODE_LABELS[code] })])))
+  .meta({ description: 'Verifications per outcome code; codes without any are left out.' });
+
+const instantOut = z.iso.datetime({ offset: true });
+
+/** The answer of `GET /api/v1/keys/{id}/usage`, as lib/usage/query.ts getKeyUsage builds it. */
+export const keyUsageSchema = z.strictObject({
+  keyId: z.string(),
+  from: instantOut.meta({ description: 'Start of the first bucket.' }),
+  to: instantOut.meta({ description: 'End of the range, exclusive.' }),
+  granularity: z.enum(GRANULARITIES),
+  buckets: z
+    .array(z.strictObject({ start: instantOut, counts: usageCountsSchema }))
+    .meta({ description: 'Every bucket of the range, oldest first, empty ones included.' }),
+  totals: usageCountsSchema,
+});

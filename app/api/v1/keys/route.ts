@@ -1,7 +1,7 @@
 import { apiRoute } from '@/lib/api/route';
-import { json } from '@/lib/api/http';
+import { json, queryParams } from '@/lib/api/http';
 import { listKeysParams } from '@/lib/api/schemas';
-import { invalidInput, parseInput } from '@/lib/errors';
+import { parseInput } from '@/lib/errors';
 import { WRITE_KEYS } from '@/lib/keys/access';
 import { createKey } from '@/lib/keys/create';
 import { listKeys } from '@/lib/keys/list';
@@ -12,10 +12,7 @@ import { createKeyInput } from '@/lib/keys/schemas';
 export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute({}, async ({ request, db, catalogue, actor }) => {
-  const search = new URL(request.url).searchParams;
-  const repeated = [...new Set(search.keys())].filter((name) => search.getAll(name).length > 1);
-  if (repeated.length) throw invalidInput(repeated.map((name) => ({ path: [name], message: 'Give this parameter once.' })));
-  const query = parseInput(listKeysParams, Object.fromEntries(search));
+  const query = parseInput(listKeysParams, queryParams(request));
   // `total` is documented as a count (capped), never the console's estimate.
   const page = await listKeys(db, actor, { ...query, exactTotal: true }, { catalogue });
   return json(200, { data: page.keys, page: page.page, pageSize: page.pageSize, pageCount: page.pageCount, total: page.total, totalIsCapped: page.totalIsCapped });

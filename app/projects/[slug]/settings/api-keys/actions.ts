@@ -25,6 +25,14 @@ export async function deleteKeyAction(slug: string, keyId: string): Promise<Acti
   return projectAction(slug, (db, actor) => deleteKey(db, actor, keyId), refresh(slug));
 }
 
+/**
+ * Delete from the key's own page, which is then left for the list: nothing to refresh, so the
+ * page does not re-render (as a 404) before the browser leaves it.
+ */
+export async function deleteKeyFromItsPageAction(slug: string, keyId: string): Promise<ActionResult<{ id: string; wasWebhookKey: boolean }>> {
+  return projectAction(slug, (db, actor) => deleteKey(db, actor, keyId), null);
+}
+
 export async function setWebhookKeyAction(slug: string, keyId: string): Promise<ActionResult<ApiKeyJson>> {
   return projectAction(slug, (db, actor) => setWebhookKey(db, actor, keyId), refresh(slug));
 }

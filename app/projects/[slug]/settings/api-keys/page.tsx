@@ -13,6 +13,7 @@ import { KeysTable, type KeySort } from '@/components/api-keys/keys-table';
 import { KeysToolbar } from '@/components/api-keys/keys-toolbar';
 import { UsingYourKey } from '@/components/api-keys/using-your-key';
 import { Alert } from '@/components/ui/alert';
+import { KeyActivityCell } from '@/components/usage/key-activity';
 import { getDb } from '@/db/client';
 import { requireProjectPage } from '@/lib/auth/session';
 import { clientAddress } from '@/lib/api/client-address';
@@ -22,6 +23,7 @@ import { listKeys } from '@/lib/keys/list';
 import { listKeysQuery, SORTS, type ListKeysQuery } from '@/lib/keys/schemas';
 import { levelsOf, resourcesOf } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
+import { getKeysActivity } from '@/lib/usage/query';
 import { cn } from '@/lib/ui/cn';
 
 export const metadata: Metadata = { title: 'API Keys' };
@@ -85,6 +87,9 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
   // `cursor` (from "Previous page" / "Next page") lets the page seek instead of counting its way there.
   const result = await listKeys(getDb(), actor, { ...query, cursor: values.cursor }, { catalogue });
   const shown = { ...query, page: result.page };
+  // One query for the whole page's "Verifications (7 days)", never one per row.
+  const activity = await getKeysActivity(getDb(), actor, result.keys.map((key) => key.id));
+  const activityCells = Object.fromEntries([...activity].map(([id, counts]) => [id, <KeyActivityCell key={id} activity={counts} />]));
   const empty = !query.q && result.total === 0 && result.keys.length === 0;
   const serverNow = new Date().getTime();
 
@@ -137,6 +142,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
                 sort={{ sort: query.sort, dir: query.dir }}
                 sortHrefs={sortHrefs(path, shown)}
                 serverNow={serverNow}
+                activity={activityCells}
               />
               <KeysPagination
                 action={path}

@@ -1,19 +1,19 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AuditEventsTable } from '@/components/audit/audit-events-table';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { getDb } from '@/db/client';
 import { AUDIT_ACTIONS } from '@/lib/audit/actions';
-import { AUDIT_PAGE_SIZES, auditQuery, listAuditEvents, type AuditEventJson, type AuditQuery } from '@/lib/audit/list';
+import { AUDIT_PAGE_SIZES, auditQuery, listAuditEvents, type AuditQuery } from '@/lib/audit/list';
 import { requireProjectPage } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-const time = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 const count = new Intl.NumberFormat('en-US');
 
 /** The filters as URL parameters, without defaults, so links stay short. */
@@ -25,13 +25,6 @@ function params(query: AuditQuery, overrides: Partial<AuditQuery> = {}): string 
   if (merged.pageSize !== 25) search.set('pageSize', String(merged.pageSize));
   const text = search.toString();
   return text ? `?${text}` : '';
-}
-
-function describe(event: AuditEventJson): string {
-  const details = Object.entries(event.metadata)
-    .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(', ');
-  return details;
 }
 
 export default async function AuditLogPage({ params: routeParams, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<SearchParams> }) {
@@ -119,42 +112,7 @@ export default async function AuditLogPage({ params: routeParams, searchParams }
           {filtered ? 'No events match these filters.' : 'Nothing has happened in this project yet.'}
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Time</th>
-                <th scope="col" className="px-4 py-2 font-medium">Actor</th>
-                <th scope="col" className="px-4 py-2 font-medium">Action</th>
-                <th scope="col" className="px-4 py-2 font-medium">Target</th>
-                <th scope="col" className="px-4 py-2 font-medium">Client address</th>
-                <th scope="col" className="px-4 py-2 font-medium">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.events.map((event) => (
-                <tr key={event.id} className="border-b border-zinc-100 align-top last:border-b-0">
-                  <td className="whitespace-nowrap px-4 py-2 text-zinc-600">
-                    <time dateTime={event.createdAt}>{time.format(new Date(event.createdAt))}</time>
-                  </td>
-                  <td className="px-4 py-2">
-                    {event.actorLabel}
-                    <span className="block text-xs text-zinc-500">{event.actorType === 'api_key' ? `API key ${event.actorId}` : event.actorType === 'system' ? 'Operator CLI' : 'User'}</span>
-                  </td>
-                  <td className="px-4 py-2">
-                    <code className="text-xs">{event.action}</code>
-                  </td>
-                  <td className="px-4 py-2">
-                    <code className="text-xs">{event.targetId ?? event.targetType}</code>
-                  </td>
-                  <td className="px-4 py-2 text-zinc-600">{event.clientAddress ?? '—'}</td>
-                  <td className="max-w-xs break-words px-4 py-2 text-xs text-zinc-600">{describe(event)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AuditEventsTable events={result.events} caption="Audit events, newest first" />
       )}
 
       <nav aria-label="Pages" className="flex flex-wrap items-center justify-end gap-3 text-sm text-zinc-600">
