@@ -8,6 +8,7 @@ import { createColumnHelper, FlexRender, rowSortingFeature, tableFeatures, useTa
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { expiresInDays } from '@/lib/keys/expiry-warning';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { ListKeysQuery } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
@@ -19,7 +20,7 @@ import { DateText, RelativeTime, useNow } from './relative-time';
 export type KeySort = ListKeysQuery['sort'];
 export type SortState = { sort: KeySort; dir: ListKeysQuery['dir'] };
 
-type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; sortHrefs: Record<KeySort, string> };
+type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; warningDays: number; sortHrefs: Record<KeySort, string> };
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -29,9 +30,17 @@ const features = tableFeatures({
 });
 const column = createColumnHelper<typeof features, ApiKeyJson>();
 
-function Expiry({ iso, serverNow }: { iso: string | null; serverNow: number }) {
+function Expiry({ iso, serverNow, warningDays }: { iso: string | null; serverNow: number; warningDays: number }) {
   const now = useNow(serverNow);
   if (!iso) return <span className="text-zinc-400">Never</span>;
+  const daysLeft = expiresInDays(iso, now, warningDays);
+  if (daysLeft !== null) {
+    return (
+      <Badge tone="warning">
+        <DateText iso={iso}>{`Expires in ${daysLeft} ${daysLeft === 1 ? 'day' : 'days'}`}</DateText>
+      </Badge>
+    );
+  }
   if (new Date(iso).getTime() > now) return <DateText iso={iso} />;
   return (
     <Badge tone="danger">
@@ -96,7 +105,7 @@ const columns = column.columns([
     header: 'Expires',
     enableSorting: false,
     meta: { cell: 'whitespace-nowrap' },
-    cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} />,
+    cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} warningDays={table.options.meta!.warningDays} />,
   }),
   column.accessor('permissions', {
     id: 'permissions',
@@ -129,8 +138,17 @@ function SortIcon({ direction }: { direction: false | 'asc' | 'desc' }) {
   );
 }
 
-export function KeysTable(props: { slug: string; catalogue: Catalogue; keys: ApiKeyJson[]; sort: SortState; sortHrefs: Record<KeySort, string>; serverNow: number }) {
-  const { slug, catalogue, keys, sort, sortHrefs, serverNow } = props;
+export function KeysTable(props: {
+  slug: string;
+  catalogue: Catalogue;
+  keys: ApiKeyJson[];
+  sort: SortState;
+  sortHrefs: Record<KeySort, string>;
+  serverNow: number;
+  /** Keys expiring within this many days say "Expires in N days". */
+  warningDays: number;
+}) {
+  const { slug, catalogue, keys, sort, sortHrefs, serverNow, warningDays } = props;
   const table = useTable({
     features,
     columns,
@@ -139,7 +157,7 @@ export function KeysTable(props: { slug: string; catalogue: Catalogue; keys: Api
     manualSorting: true,
     enableSortingRemoval: false,
     state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }] },
-    meta: { slug, catalogue, serverNow, sortHrefs },
+    meta: { slug, catalogue, serverNow, warningDays, sortHrefs },
   });
 
   return (
