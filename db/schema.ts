@@ -109,7 +109,7 @@ export const apiKeys = pgTable(
     // The client address of that use: the one a verify call reported, else the caller's own.
     lastUsedAddress: text('last_used_address'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
-    // How far the expiry notices have gone (lib/usage/expiry.ts): 0 none, 1 "in 7 days", 2 "in
+    // How far the expiry notices have gone (lib/keys/expiry-notices.ts): 0 none, 1 "in 7 days", 2 "in
     // 1 day", 3 expired. Each step is claimed by one UPDATE, so each notice goes out once across nodes.
     expiryNotice: smallint('expiry_notice').notNull().default(0),
   },

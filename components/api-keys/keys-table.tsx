@@ -11,6 +11,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { expiresInDays } from '@/lib/keys/expiry-warning';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { ListKeysQuery } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
@@ -22,7 +23,7 @@ import { DateText, RelativeTime, useNow } from './relative-time';
 export type KeySort = ListKeysQuery['sort'];
 export type SortState = { sort: KeySort; dir: ListKeysQuery['dir'] };
 
-type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; sortHrefs: Record<KeySort, string>; activity: Record<string, ReactNode> };
+type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; warningDays: number; sortHrefs: Record<KeySort, string>; activity: Record<string, ReactNode> };
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -32,9 +33,17 @@ const features = tableFeatures({
 });
 const column = createColumnHelper<typeof features, ApiKeyJson>();
 
-function Expiry({ iso, serverNow }: { iso: string | null; serverNow: number }) {
+function Expiry({ iso, serverNow, warningDays }: { iso: string | null; serverNow: number; warningDays: number }) {
   const now = useNow(serverNow);
   if (!iso) return <span className="text-zinc-400">Never</span>;
+  const daysLeft = expiresInDays(iso, now, warningDays);
+  if (daysLeft !== null) {
+    return (
+      <Badge tone="warning">
+        <DateText iso={iso}>{`Expires in ${daysLeft} ${daysLeft === 1 ? 'day' : 'days'}`}</DateText>
+      </Badge>
+    );
+  }
   if (new Date(iso).getTime() > now) return <DateText iso={iso} />;
   return (
     <Badge tone="danger">
@@ -110,7 +119,7 @@ const columns = column.columns([
     header: 'Expires',
     enableSorting: false,
     meta: { cell: 'whitespace-nowrap' },
-    cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} />,
+    cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} warningDays={table.options.meta!.warningDays} />,
   }),
   column.accessor('permissions', {
     id: 'permissions',
@@ -152,9 +161,11 @@ type Props = {
   serverNow: number;
   /** Each key's "Verifications (7 days)" cell, by key id, rendered on the server. */
   activity: Record<string, ReactNode>;
+  /** Keys expiring within this many days say "Expires in N days". */
+  warningDays: number;
 };
 
-export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, activity }: Props) {
+export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, activity, warningDays }: Props) {
   const table = useTable({
     features,
     columns,
@@ -163,7 +174,7 @@ export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, a
     manualSorting: true,
     enableSortingRemoval: false,
     state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }] },
-    meta: { slug, catalogue, serverNow, sortHrefs, activity },
+    meta: { slug, catalogue, serverNow, warningDays, sortHrefs, activity },
   });
 
   return (

@@ -65,9 +65,10 @@ export type KeyJson = {
   lastUsedAt: string | null;
 };
 
-/** Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten). */
-export async function createKeys(projectSlug: string, prefix: string, count: number): Promise<{ id: string; secret: string }[]> {
-  const run = await keyward(['key', 'create', prefix, '--project', projectSlug, '--count', String(count)]);
+/** Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten), expiring at `expiresAt` if given. */
+export async function createKeys(projectSlug: string, prefix: string, count: number, expiresAt?: Date): Promise<{ id: string; secret: string }[]> {
+  const expiry = expiresAt ? ['--expires', expiresAt.toISOString()] : [];
+  const run = await keyward(['key', 'create', prefix, '--project', projectSlug, '--count', String(count), ...expiry]);
   expect(run.code, run.stderr).toBe(0);
   const keys = run.stdout
     .trim()

@@ -53,6 +53,14 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(document.components.schemas.KeyUsage.properties.totals.properties)).toEqual([...COUNTED_CODES]);
   });
 
+  it('documents the list’s expiring filter as a query parameter', () => {
+    const parameters = (openApiDocument(digaCatalogue).paths!['/keys']!.get!.parameters ?? []) as { name: string; in: string; description?: string; schema?: { pattern?: string } }[];
+    const expiring = parameters.find((parameter) => parameter.name === 'expiring');
+    expect(expiring).toMatchObject({ in: 'query', description: expect.stringContaining('expire within this many days') });
+    expect(expiring?.schema?.pattern).toBeDefined();
+    expect(new RegExp(expiring!.schema!.pattern!).test('7d')).toBe(true);
+  });
+
   it('describes the catalogue’s resources and levels, and the grace period range', () => {
     const text = JSON.stringify(buildOpenApiDocument(retellCatalogue));
     expect(text).toContain('"call":{"type":"string","enum":["none","write"]');

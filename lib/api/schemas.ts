@@ -5,13 +5,16 @@
  */
 import { z } from 'zod';
 import { levelsOf, resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
-import { SORTS } from '@/lib/keys/schemas';
+import { expiringDaysSchema, SORTS } from '@/lib/keys/schemas';
 
 export const MAX_PAGE_SIZE = 100;
 
 /** GET /keys: unknown parameters and bad values are a 400, not silently replaced. */
 export const listKeysParams = z.strictObject({
   q: z.string().trim().max(100, 'q must be at most 100 characters.').default('').meta({ description: 'Case-insensitive substring of the key name.' }),
+  expiring: expiringDaysSchema
+    .optional()
+    .meta({ description: 'Only keys that expire within this many days (`7d`) and have not expired yet; combines with `q`.', example: '7d' }),
   page: z.coerce
     .number({ error: 'page must be a number.' })
     .int('page must be a whole number.')

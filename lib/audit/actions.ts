@@ -4,6 +4,8 @@ export const AUDIT_ACTIONS = [
   'api_key.updated',
   'api_key.rotated',
   'api_key.deleted',
+  'api_key.expiring',
+  'api_key.expired',
   'webhook_key.changed',
   'member.added',
   'member.role_changed',

@@ -4,7 +4,7 @@
  */
 import { positiveIntFromEnv } from '@/lib/config/env';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export function expiryWarningDays(): number {
   return positiveIntFromEnv('KEYWARD_EXPIRY_WARNING_DAYS', 7);

@@ -1,5 +1,6 @@
 /** A key as the console and the REST API show it. Never carries a hash, ciphertext or secret. */
-import { apiKeys } from '@/db/schema';
+import { sql } from 'drizzle-orm';
+import { apiKeys, apiKeySecrets } from '@/db/schema';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { normalizeGrants, type Permissions } from '@/lib/permissions/grants';
 
@@ -36,6 +37,13 @@ export const keyJsonColumns = {
   permissions: apiKeys.permissions,
   isWebhookKey: apiKeys.isWebhookKey,
 };
+
+/** A secret of the key still inside a rotation's grace period at `now`: when it stops working, for `previousSecretExpiresAt`. */
+export function graceEndsAtColumn(now: Date) {
+  return sql`(select max(${apiKeySecrets.expiresAt}) from ${apiKeySecrets} where ${apiKeySecrets.apiKeyId} = ${apiKeys.id} and ${apiKeySecrets.expiresAt} > ${now.toISOString()}::timestamptz)`.mapWith(
+    apiKeySecrets.expiresAt,
+  );
+}
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 

@@ -6,8 +6,8 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { SubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Db } from '@/db/client';
-import { apiKeys, apiKeySecrets } from '@/db/schema';
-import { keyJsonColumns } from './json';
+import { apiKeys } from '@/db/schema';
+import { graceEndsAtColumn, keyJsonColumns } from './json';
 import { orderBy, seek, sortKey, tablePlace, type Cursor, type Place } from './list-cursor';
 import type { ListKeysQuery } from './schemas';
 
@@ -25,9 +25,7 @@ function rowsOf(query: ListKeysQuery, now: Date) {
     // The cursor's key, as text: a timestamp keeps its microseconds (a JavaScript Date would not).
     sortKey: sql<string>`(${sortKey(query.sort)})::text`,
     // A secret still inside a rotation's grace period, for "previous secret expires at".
-    graceEndsAt: sql`(select max(${apiKeySecrets.expiresAt}) from ${apiKeySecrets} where ${apiKeySecrets.apiKeyId} = ${apiKeys.id} and ${apiKeySecrets.expiresAt} > ${now.toISOString()}::timestamptz)`.mapWith(
-      apiKeySecrets.expiresAt,
-    ),
+    graceEndsAt: graceEndsAtColumn(now),
   };
 }
 

@@ -10,7 +10,9 @@
  * estimate ("about 25,000 keys") and the page is walked to along the sort's index, where matches
  * come soon — counting them would cost a read of every match, a cost that grows with the project —
  * unless the walk finds the estimate far off, and counts after all. `npm run bench:console` times
- * it at 1,000 to 1,000,000 keys. Beside it: choosing a search's plan (list-search.ts), the order
+ * it at 1,000 to 1,000,000 keys. With `expiring` (`?expiring=7d`), only keys that expire within
+ * that many days and have not yet are listed: gathered through api_keys_expiring_idx and counted,
+ * a search (`q`) among them tested on each. Beside it: choosing a search's plan (list-search.ts), the order
  * and its cursors (list-cursor.ts), the three ways a page is read (list-queries.ts) and a search's
  * page by the estimate (list-estimated-page.ts).
  */
@@ -25,6 +27,7 @@ import { toApiKeyJson, type ApiKeyJson } from './json';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { estimatedSearchPage } from './list-estimated-page';
 import { countMatches, indexPage, offsetOf, SEARCH_COUNT_CAP, searchPage, type Found, type PageAt, type Row } from './list-queries';
+import { expiringWithin } from './expiring';
 import { EXACT_COUNT_LIMIT, estimateMatches, lookedUp, nameMatches, searchMatch, searchWords } from './list-search';
 import type { ListKeysQuery } from './schemas';
 
@@ -74,13 +77,21 @@ export async function listKeys(db: Db, actor: Actor, query: ListKeysRequest, opt
   const inProject = eq(apiKeys.projectId, manager.projectId);
   const cursor = query.page > 1 ? decodeCursor(query, query.cursor) : null;
 
-  const match = query.q ? await searchMatch(db, query.q) : null;
+  // Keys about to expire are gathered through their own index, and a search among them is a
+  // substring test on each: they are few, next to a project's keys.
+  const expiring = query.expiring ? expiringWithin(query.expiring, now) : undefined;
+  const match = query.q && !expiring ? await searchMatch(db, query.q) : null;
   const words = match === 'trigram' ? searchWords(query.q) : null;
   const estimate = query.q && match ? await estimateMatches(db, manager.projectId, query.q, words) : null;
   if (query.q && match && estimate && !query.exactTotal && estimate.matches > EXACT_COUNT_LIMIT) {
     const found = await estimatedSearchPage(db, query, inProject, match, estimate, cursor, now);
     if (found) return keyPage(catalogue, query, found);
   }
+  const substring = query.q ? nameMatches(query.q, match ?? 'common', true) : undefined;
+  // What a walk of the sort's index tests each key for; and the keys gathered through an index and
+  // counted, where that is how they are found.
+  const walkFilter = expiring ? and(expiring, substring) : substring;
+  const gathered = expiring ? and(inProject, walkFilter) : query.q && match && match !== 'common' ? and(inProject, lookedUp(query.q, match, words, estimate)) : undefined;
 
   let total: number;
   let capped = false;
@@ -89,8 +100,8 @@ export async function listKeys(db: Db, actor: Actor, query: ListKeysRequest, opt
     const found = await countMatches(db, and(inProject, nameMatches(query.q, match))!);
     capped = found > SEARCH_COUNT_CAP;
     total = Math.min(found, SEARCH_COUNT_CAP);
-  } else if (query.q && match) {
-    const found = await searchPage(db, query, and(inProject, lookedUp(query.q, match, words, estimate))!, cursor ? { cursor } : offsetOf(query, query.page), now);
+  } else if (gathered) {
+    const found = await searchPage(db, query, gathered, cursor ? { cursor } : offsetOf(query, query.page), now);
     capped = found.total > SEARCH_COUNT_CAP;
     total = Math.min(found.total, SEARCH_COUNT_CAP);
     if (!capped) rows = found.rows;
@@ -106,10 +117,9 @@ export async function listKeys(db: Db, actor: Actor, query: ListKeysRequest, opt
   if (page !== query.page) rows = undefined;
 
   const fetchPage = async (at: PageAt): Promise<Row[]> => {
-    if (!query.q || !match) return indexPage(db, query, inProject, at, now);
+    if (gathered && !capped) return (await searchPage(db, query, gathered, at, now)).rows;
     // Common, or more matches than the cap: walking the sort's index finds a page soon.
-    if (capped || match === 'common') return indexPage(db, query, and(inProject, nameMatches(query.q, match, true)), at, now);
-    return (await searchPage(db, query, and(inProject, lookedUp(query.q, match, words, estimate))!, at, now)).rows;
+    return indexPage(db, query, and(inProject, walkFilter), at, now);
   };
   rows ??= total ? await fetchPage(seekFrom ? { cursor: seekFrom } : offsetOf(query, page)) : [];
   if (seekFrom && total && (seekFrom.before ? rows.length < query.pageSize : !rows.length)) {

@@ -12,6 +12,7 @@ import { authorize, type Actor } from '@/lib/auth/authorize';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import { announceKeyChange, keyChanged } from './events';
+import { EXPIRY_NOTICE } from './expiry-notices';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
 import { updateKeyInput, type UpdateKeyInput } from './schemas';
@@ -94,6 +95,8 @@ export async function updateKey(db: Db, actor: Actor, publicId: string, input: U
     const changes: { name?: string; permissions?: typeof key.permissions; expiresAt?: Date | null } = {};
     if (parsed.name !== undefined) changes.name = parsed.name;
     if (parsed.expiresAt !== undefined) changes.expiresAt = parsed.expiresAt;
+    // A new expiry starts its notices over (lib/keys/expiry-notices.ts), in this same write.
+    const expiryMoved = changes.expiresAt !== undefined && changes.expiresAt?.getTime() !== key.expiresAt?.getTime();
     if (parsed.permissions !== undefined) {
       if (!catalogue.editableAfterCreation) throw new DomainError('forbidden', PERMISSIONS_FIXED_MESSAGE);
       changes.permissions = parsed.permissions;
@@ -102,7 +105,11 @@ export async function updateKey(db: Db, actor: Actor, publicId: string, input: U
       permissions: changes.permissions !== undefined ? changes.permissions : key.permissions,
       expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : key.expiresAt,
     });
-    const [updated] = await tx.update(apiKeys).set(changes).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
+    const [updated] = await tx
+      .update(apiKeys)
+      .set({ ...changes, ...(expiryMoved ? { expiryNotice: EXPIRY_NOTICE.none } : {}) })
+      .where(eq(apiKeys.id, key.id))
+      .returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);
     const json = toApiKeyJson(catalogue, updated!);
     await recordChange(tx, manager, {

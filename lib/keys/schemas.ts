@@ -72,8 +72,19 @@ export type RotateKeyInput = z.input<typeof rotateKeyInput>;
 export const SORTS = ['name', 'created', 'last_used'] as const;
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
+/**
+ * `expiring=7d`: only keys that expire within that many days and have not yet (lib/keys/expiring.ts).
+ * Parsed to the number of days.
+ */
+export const expiringDaysSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,3}d$/, 'expiring must be a whole number of days followed by d, such as 7d.')
+  .transform((value) => Number.parseInt(value, 10))
+  .refine((days) => days <= MAX_EXPIRY_DAYS, `expiring must be at most ${MAX_EXPIRY_DAYS}d.`);
+
 export const listKeysQuery = z.object({
   q: z.string().trim().max(100).catch(''),
+  expiring: expiringDaysSchema.optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
   pageSize: z.coerce
     .number()

@@ -10,6 +10,7 @@ import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { KEY_CHANNEL } from '@/lib/keys/events';
+import { expiryWarningDays } from '@/lib/keys/expiry-warning';
 import { verifyCache } from '@/lib/verify/cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { webhookSettings } from '@/lib/webhooks/config';
@@ -21,8 +22,9 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   loadSecrets();
   // A malformed KEYWARD_PERMISSIONS file stops start-up here, naming the bad field.
   activeCatalogue();
-  // So does a malformed KEYWARD_WEBHOOK_* setting.
+  // So does a malformed KEYWARD_WEBHOOK_* or KEYWARD_EXPIRY_WARNING_DAYS setting.
   webhookSettings();
+  expiryWarningDays();
   const database = getDatabase();
   await migrateDatabase(database);
   // PGlite never autovacuums: without this its planner has no statistics (the key search reads
@@ -42,7 +44,8 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
   // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
   startServerDelivery(database.db, log);
-  // Rolls counted verifications up to hours and days, and drops what retention has passed.
+  // Rolls counted verifications up to hours and days, drops what retention has passed, and sends
+  // the keys' expiry notices.
   startServerUsageMaintenance(database.db);
   const result = await bootstrapFirstAdmin(database.db);
   if (result.created) announceFirstAdmin(result, log, { tty: Boolean(process.stdout.isTTY), dataDir: dataDir() });

@@ -1,28 +1,50 @@
 /**
  * The usage store's upkeep, run by every server process: the rollup (lib/usage/rollup.ts) every
- * ten minutes, its first pass a minute after start. Each pass is safe beside any number of others
- * on other nodes. A failed pass (the database away) is tried again at the next tick.
+ * ten minutes, and the keys' expiry notices (lib/keys/expiry-notices.ts) every minute, each first
+ * a minute after start. Each pass is safe beside any number of others on other nodes (and in
+ * `npm run worker`, which sends the expiry notices too). A failed pass (the database away) is
+ * tried again at the next tick.
  */
 import type { Db } from '@/db/client';
+import { sweepExpiryNotices } from '@/lib/keys/expiry-notices';
 import { rollUpUsage } from './rollup';
 
 export const ROLLUP_EVERY_MS = 10 * 60_000;
+export const EXPIRY_NOTICES_EVERY_MS = 60_000;
 
 export type Maintenance = { stop(): void };
 
-export function startUsageMaintenance(db: Db, options: { rollupEveryMs?: number; firstAfterMs?: number } = {}): Maintenance {
-  const rollupEveryMs = options.rollupEveryMs ?? ROLLUP_EVERY_MS;
+/** Runs `pass` `firstAfterMs` from now, then `everyMs` after each pass ends, until stopped. */
+function repeat(pass: () => Promise<unknown>, everyMs: number, firstAfterMs: number): Maintenance {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async () => {
-    await rollUpUsage(db).catch(() => undefined);
-    if (!stopped) timer = setTimeout(() => void tick(), rollupEveryMs).unref();
+    await pass().catch(() => undefined);
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs).unref();
   };
-  timer = setTimeout(() => void tick(), options.firstAfterMs ?? 60_000).unref();
+  timer = setTimeout(() => void tick(), firstAfterMs).unref();
   return {
     stop() {
       stopped = true;
       clearTimeout(timer);
+    },
+  };
+}
+
+/** Sends the keys' expiry notices every `everyMs` (a minute). */
+export function startExpiryNotices(db: Db, options: { everyMs?: number; firstAfterMs?: number } = {}): Maintenance {
+  return repeat(() => sweepExpiryNotices(db), options.everyMs ?? EXPIRY_NOTICES_EVERY_MS, options.firstAfterMs ?? 60_000);
+}
+
+export function startUsageMaintenance(db: Db, options: { rollupEveryMs?: number; expiryNoticesEveryMs?: number; firstAfterMs?: number } = {}): Maintenance {
+  const firstAfterMs = options.firstAfterMs ?? 60_000;
+  const tasks = [
+    repeat(() => rollUpUsage(db), options.rollupEveryMs ?? ROLLUP_EVERY_MS, firstAfterMs),
+    startExpiryNotices(db, { everyMs: options.expiryNoticesEveryMs, firstAfterMs }),
+  ];
+  return {
+    stop() {
+      for (const task of tasks) task.stop();
     },
   };
 }

@@ -5,8 +5,20 @@
  */
 import type { ApiKeyJson } from '@/lib/keys/json';
 
-/** Key lifecycle events, named as their audit actions. */
-export const WEBHOOK_EVENTS = ['api_key.created', 'api_key.updated', 'api_key.rotated', 'api_key.deleted', 'webhook_key.changed'] as const;
+/**
+ * Key lifecycle events, named as their audit actions. `api_key.expiring` (before a key's expiry,
+ * once at the warning and once on its last day) and `api_key.expired` come from the expiry
+ * notices' sweep (lib/keys/expiry-notices.ts), not from a person's change.
+ */
+export const WEBHOOK_EVENTS = [
+  'api_key.created',
+  'api_key.updated',
+  'api_key.rotated',
+  'api_key.deleted',
+  'webhook_key.changed',
+  'api_key.expiring',
+  'api_key.expired',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** Sent by "Send test event" whatever the endpoint subscribes to. */
@@ -18,6 +30,8 @@ export const EVENT_LABELS: Record<WebhookEvent | typeof TEST_EVENT, string> = {
   'api_key.rotated': 'Key rotated',
   'api_key.deleted': 'Key deleted',
   'webhook_key.changed': 'Webhook key changed',
+  'api_key.expiring': 'Key expiring soon',
+  'api_key.expired': 'Key expired',
   'webhook.test': 'Test event',
 };
 
@@ -43,6 +57,9 @@ export type WebhookBody = {
     /** api_key.updated: each changed field, from and to. webhook_key.changed: the key it replaced. */
     changes?: Record<string, unknown>;
     previousKeyId?: string | null;
+    /** api_key.expiring and api_key.expired: whole days left (0 once expired) and when it expires. */
+    daysLeft?: number;
+    expiresAt?: string;
     message?: string;
   };
 };

@@ -66,7 +66,10 @@ export type KeyChange = {
   event: WebhookEvent;
   actor: WebhookActor;
   key: ApiKeyJson | DeletedKeyJson;
-  /** The change's audit metadata: api_key.updated sends it as `changes`; webhook_key.changed names the key it replaced. */
+  /**
+   * The change's audit metadata: api_key.updated sends it as `changes`; webhook_key.changed names
+   * the key it replaced; api_key.expiring and api_key.expired carry `daysLeft` and `expiresAt`.
+   */
   metadata: Record<string, unknown>;
 };
 
@@ -75,6 +78,9 @@ const text = (value: unknown) => (typeof value === 'string' ? value : null);
 function eventData({ event, actor, key, metadata }: KeyChange): Omit<WebhookBody['data'], 'project'> {
   if (event === 'api_key.updated') return { actor, key, changes: metadata };
   if (event === 'webhook_key.changed') return { actor, key, previousKeyId: text(metadata.previousKeyId) };
+  if (event === 'api_key.expiring' || event === 'api_key.expired') {
+    return { actor, key, daysLeft: Number(metadata.daysLeft), expiresAt: text(metadata.expiresAt) ?? undefined };
+  }
   return { actor, key };
 }
 

@@ -7,7 +7,7 @@ import { createKey } from '@/lib/keys/create';
 import { listKeys } from '@/lib/keys/list';
 import { createKeyInput } from '@/lib/keys/schemas';
 
-// GET /api/v1/keys?q=&page=&pageSize=&sort=&dir= and POST /api/v1/keys: thin adapters over the
+// GET /api/v1/keys?q=&expiring=&page=&pageSize=&sort=&dir= and POST /api/v1/keys: thin adapters over the
 // domain functions the console uses; they authorize, validate and audit.
 export const dynamic = 'force-dynamic';
 

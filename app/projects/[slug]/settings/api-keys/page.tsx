@@ -1,6 +1,7 @@
 /**
  * Settings › API Keys: administrators get one page of the project's keys (searched, sorted and
- * paged in the database, all state in the URL) with create, row actions, search and paging;
+ * paged in the database, all state in the URL) with create, row actions, search and paging, and
+ * a banner counting the keys that expire soon, which filters the list to them (`?expiring=7d`);
  * members see why they cannot; outsiders get a 404. Owns the page's URL rules: which parameters
  * each link and form keeps, defaults left out.
  */
@@ -8,6 +9,7 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { CreateKeyButton } from '@/components/api-keys/create-key-button';
+import { ExpiringFilterNote, ExpiringKeysBanner, withinDays } from '@/components/api-keys/expiring-keys-notice';
 import { KeysPagination } from '@/components/api-keys/keys-pagination';
 import { KeysTable, type KeySort } from '@/components/api-keys/keys-table';
 import { KeysToolbar } from '@/components/api-keys/keys-toolbar';
@@ -19,6 +21,8 @@ import { requireProjectPage } from '@/lib/auth/session';
 import { clientAddress } from '@/lib/api/client-address';
 import { publicUrl } from '@/lib/config/public-url';
 import type { Actor } from '@/lib/auth/authorize';
+import { countExpiringKeys } from '@/lib/keys/expiring';
+import { expiryWarningDays } from '@/lib/keys/expiry-warning';
 import { listKeys } from '@/lib/keys/list';
 import { listKeysQuery, SORTS, type ListKeysQuery } from '@/lib/keys/schemas';
 import { levelsOf, resourcesOf } from '@/lib/permissions/catalogue';
@@ -31,10 +35,11 @@ export const metadata: Metadata = { title: 'API Keys' };
 type SearchParams = Record<string, string | string[] | undefined>;
 type Params = Record<string, string>;
 
-/** The query as URL parameters, defaults left out (page 1, newest first, 10 rows). */
-function urlParams(query: ListKeysQuery, drop: ('q' | 'page' | 'pageSize')[] = []): Params {
+/** The query as URL parameters, defaults left out (page 1, newest first, 10 rows, no filter). */
+function urlParams(query: ListKeysQuery, drop: ('q' | 'expiring' | 'page' | 'pageSize')[] = []): Params {
   const out: Params = {};
   if (query.q && !drop.includes('q')) out.q = query.q;
+  if (query.expiring && !drop.includes('expiring')) out.expiring = `${query.expiring}d`;
   if (query.sort !== 'created' || query.dir !== 'desc') Object.assign(out, { sort: query.sort, dir: query.dir });
   if (query.pageSize !== 10 && !drop.includes('pageSize')) out.pageSize = String(query.pageSize);
   if (query.page > 1 && !drop.includes('page')) out.page = String(query.page);
@@ -85,13 +90,16 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
   const catalogue = activeCatalogue();
   const actor: Actor = { type: 'user', userId: user.id, projectSlug: slug, clientAddress: clientAddress(await headers()) };
   // `cursor` (from "Previous page" / "Next page") lets the page seek instead of counting its way there.
-  const result = await listKeys(getDb(), actor, { ...query, cursor: values.cursor }, { catalogue });
+  const now = new Date();
+  const result = await listKeys(getDb(), actor, { ...query, cursor: values.cursor }, { catalogue, now });
   const shown = { ...query, page: result.page };
   // One query for the whole page's "Verifications (7 days)", never one per row.
   const activity = await getKeysActivity(getDb(), actor, result.keys.map((key) => key.id));
   const activityCells = Object.fromEntries([...activity].map(([id, counts]) => [id, <KeyActivityCell key={id} activity={counts} />]));
-  const empty = !query.q && result.total === 0 && result.keys.length === 0;
-  const serverNow = new Date().getTime();
+  const empty = !query.q && !query.expiring && result.total === 0 && result.keys.length === 0;
+  const serverNow = now.getTime();
+  const warningDays = expiryWarningDays();
+  const expiringCount = query.expiring ? 0 : await countExpiringKeys(getDb(), actor, warningDays, { catalogue, now });
 
   // The create button keeps one place in the tree (the grid's third child) whether the empty state
   // shows or not, so its "Save your API key" dialog survives the refresh after the first key.
@@ -115,6 +123,11 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
       </div>
       {empty ? null : (
         <div className="col-span-2 min-w-0 space-y-4">
+          {query.expiring ? (
+            <ExpiringFilterNote days={query.expiring} allKeysHref={href(path, urlParams(shown, ['expiring', 'page']))} />
+          ) : (
+            <ExpiringKeysBanner count={expiringCount} days={warningDays} href={href(path, urlParams({ ...shown, expiring: warningDays }, ['q', 'page']))} />
+          )}
           <KeysToolbar
             action={path}
             q={query.q}
@@ -124,14 +137,20 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
           />
           {result.keys.length === 0 ? (
             <div className="rounded-lg border border-zinc-200 bg-white px-6 py-12 text-center">
-              <p className="font-medium text-zinc-900">No keys match “{query.q}”.</p>
-              <p className="mt-1 text-sm text-zinc-600">
-                Check the spelling, or{' '}
-                <Link href={href(path, urlParams(shown, ['q', 'page']))} className="font-medium text-zinc-900 underline underline-offset-2">
-                  clear the search
-                </Link>
-                .
+              <p className="font-medium text-zinc-900">
+                {query.expiring && query.q ? `No keys that expire ${withinDays(query.expiring)} match “${query.q}”.` : null}
+                {query.expiring && !query.q ? `No keys expire ${withinDays(query.expiring)}.` : null}
+                {query.q && !query.expiring ? `No keys match “${query.q}”.` : null}
               </p>
+              {query.q ? (
+                <p className="mt-1 text-sm text-zinc-600">
+                  Check the spelling, or{' '}
+                  <Link href={href(path, urlParams(shown, ['q', 'page']))} className="font-medium text-zinc-900 underline underline-offset-2">
+                    clear the search
+                  </Link>
+                  .
+                </p>
+              ) : null}
             </div>
           ) : (
             <>
@@ -143,6 +162,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
                 sortHrefs={sortHrefs(path, shown)}
                 serverNow={serverNow}
                 activity={activityCells}
+                warningDays={warningDays}
               />
               <KeysPagination
                 action={path}
