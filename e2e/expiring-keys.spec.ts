@@ -13,6 +13,7 @@ const inFromNow = (ms: number) => new Date(Date.now() + ms);
 async function adminOn(page: Page, slug: string, path = 'api-keys') {
   const admin = await seedUser(slug, 'admin');
   await signIn(page, admin, `/login?callbackUrl=/projects/${slug}/settings/${path}`);
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/settings/${path}$`));
 }
 
 const rows = (page: Page) => page.getByRole('table').getByRole('row').filter({ has: page.getByRole('cell') });
