@@ -13,7 +13,8 @@ const inFromNow = (ms: number) => new Date(Date.now() + ms);
 async function adminOn(page: Page, slug: string, path = 'api-keys') {
   const admin = await seedUser(slug, 'admin');
   await signIn(page, admin, `/login?callbackUrl=/projects/${slug}/settings/${path}`);
-  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/settings/${path}$`));
+  // Anchored past the origin: the login page's own URL ends with the same path (its callbackUrl).
+  await expect(page).toHaveURL(new RegExp(`^https?://[^/]+/projects/${slug}/settings/${path}$`));
 }
 
 const rows = (page: Page) => page.getByRole('table').getByRole('row').filter({ has: page.getByRole('cell') });
