@@ -4,6 +4,8 @@ import { expect, test } from '@playwright/test';
 import { seedProject, seedUser, signIn } from './support/seed';
 
 test('console changes appear once with their actor, filter through the URL, and export as the view shows them', async ({ page, browser, baseURL }) => {
+  // Two sign-ins, a dozen console changes and an export: a long walk, given three times the budget.
+  test.slow();
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
   const member = await seedUser(project.slug, 'member');
