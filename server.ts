@@ -11,6 +11,7 @@ import next from 'next';
 import { getDatabase } from './db/client';
 import { createHttpServer, serverLimitsFromEnv } from './lib/api/http-server';
 import { positiveIntFromEnv } from './lib/config/env';
+import { startProcessStatsFromEnv } from './lib/diagnostics/process-stats';
 import { writtenLine } from './lib/verify/counts';
 import { flushVerifierUsage } from './lib/verify/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   await prepareServerOrExit();
   const app = next({ dev: false, hostname, port });
   await app.prepare();
+  // Opt-in figures on stdout for a soak (KEYWARD_STATS_INTERVAL_MS): memory, event-loop delay, handles.
+  startProcessStatsFromEnv();
   // Verify and the guards in front of Next: lib/api/http-server.ts.
   const server = createHttpServer({ fallback: app.getRequestHandler(), trustedProxies, limits, publicUrl: process.env.AUTH_URL });
   server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));

@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/db/client';
 import { lockFile } from '@/db/data-dir-lock';
@@ -15,30 +14,19 @@ import { memberships, projects, users } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
 import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { createProject } from '@/lib/projects/projects';
+import { runCli, type CliRun } from '@/lib/testing/cli-process';
 import { testDrivers } from '@/lib/testing/databases';
 import { temporaryDatabase, type TemporaryDatabase } from '@/lib/testing/temporary-database';
 import { findUserByEmail } from '@/lib/users/users';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'Cli-Secret-7f3kq9';
 const NEW_PASSWORD = 'Cli-Secret-Rotated-2bx8';
-type Run = { code: number | null; stdout: string; stderr: string };
 const outputs: string[] = [];
 
-function keyward(args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/keyward.ts', ...args], { cwd: root, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      outputs.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
-  });
+async function keyward(args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<CliRun> {
+  const run = await runCli(args, env, stdin);
+  outputs.push(run.stdout, run.stderr);
+  return run;
 }
 
 function cliEnv(dataDir: string, databaseUrl?: string): NodeJS.ProcessEnv {

@@ -27,7 +27,7 @@ npm run build
 step "Browser tests (Playwright, Chromium, production build)"
 playwright test
 
-step "Fault tests (production server: SIGKILL and restart, concurrent changes)"
+step "Fault tests (production server: SIGKILL and restart, concurrent changes, backup and restore under load)"
 vitest run --config faults/vitest.config.mts --exclude faults/postgres-down.test.ts
 
 # Last and alone: it stops and starts the machine's PostgreSQL (skipped where it cannot).

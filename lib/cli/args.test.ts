@@ -16,6 +16,9 @@ describe('CLI arguments', () => {
     expect(parseCommand(['user', 'set-role', 'a@b.co', '--project', 'demo', '--role', 'member'])).toMatchObject({ kind: 'user set-role', role: 'member' });
     expect(parseCommand(['user', 'remove', 'a@b.co', '--project', 'demo'])).toEqual({ kind: 'user remove', email: 'a@b.co', project: 'demo' });
     expect(parseCommand(['seed', '--project', 'demo', '--keys', '1000', '--admin', 'a@b.co'])).toEqual({ kind: 'seed', project: 'demo', keys: '1000', admin: 'a@b.co', batch: undefined });
+    expect(parseCommand(['backup', 'keyward.tar.gz'])).toEqual({ kind: 'backup', file: 'keyward.tar.gz', force: false });
+    expect(parseCommand(['backup', '--force', 'keyward.dump'])).toEqual({ kind: 'backup', file: 'keyward.dump', force: true });
+    expect(parseCommand(['restore', 'keyward.dump'])).toEqual({ kind: 'restore', file: 'keyward.dump' });
   });
 
   it('answers help for no arguments, help and --help', () => {
@@ -44,6 +47,10 @@ describe('CLI arguments', () => {
     [['seed', '--project', 'demo'], /needs --keys/],
     [['seed', 'demo', '--project', 'demo', '--keys', '5'], /"seed" takes no arguments/],
     [['seed', '--project', 'demo', '--keys', '5', '--role', 'admin'], /does not take --role/],
+    [['backup'], /"backup" takes exactly one <file>/],
+    [['restore', 'a.dump', 'b.dump'], /"restore" takes exactly one <file>/],
+    [['restore', 'a.dump', '--force'], /"restore" does not take --force/],
+    [['project', 'add', 'demo', '--force'], /does not take --force/],
   ])('refuses %j as a usage error', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);

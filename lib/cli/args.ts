@@ -16,7 +16,9 @@ export type Command =
   | { kind: 'key list'; project: string; limit?: string }
   | { kind: 'key verify'; require?: string; at?: string }
   | { kind: 'audit list'; project: string; limit?: string }
-  | { kind: 'seed'; project: string; keys: string; admin?: string; batch?: string };
+  | { kind: 'seed'; project: string; keys: string; admin?: string; batch?: string }
+  | { kind: 'backup'; file: string; force: boolean }
+  | { kind: 'restore'; file: string };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -54,6 +56,16 @@ Commands:
       makes that user (created without a password if missing) an administrator of it. Seeded
       keys list, search and sort like any key but never verify. Also "npm run db:seed -- ...".
       Runs in this process only: not while a server holds the embedded database.
+  backup <file> [--force]
+      Write a backup of the whole database to <file> (mode 0600: it holds key hashes and
+      ciphertexts). Embedded database: a consistent snapshot, taken through the running server
+      if one holds the data dir. PostgreSQL: pg_dump's custom format (pg_dump must be on PATH).
+      An existing <file> is replaced only with --force.
+  restore <file>
+      Restore a backup into an empty data dir (KEYWARD_DATA_DIR) or an empty database
+      (DATABASE_URL; pg_restore, or psql for a plain SQL dump). Refuses one that holds data, or
+      a data dir a server holds, and changes nothing then. Start Keyward on it afterwards: it
+      applies newer migrations at start. The backup's KEYWARD_ENCRYPTION_KEY must be set.
   help
       Show this text.
 
@@ -76,6 +88,7 @@ const options = {
   keys: { type: 'string' },
   admin: { type: 'string' },
   batch: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -94,6 +107,8 @@ const grammar: Record<Exclude<Command['kind'], 'help'>, { arg: string | null; al
   'key verify': { arg: null, allowed: ['require', 'at'], required: [] },
   'audit list': { arg: 'slug', allowed: ['limit'], required: [] },
   seed: { arg: null, allowed: ['project', 'keys', 'admin', 'batch'], required: ['project', 'keys'] },
+  backup: { arg: 'file', allowed: ['force'], required: [] },
+  restore: { arg: 'file', allowed: [], required: [] },
 };
 
 function isKind(words: string): words is keyof typeof grammar {
@@ -148,6 +163,10 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: words, project: value, limit: values.limit };
     case 'seed':
       return { kind: words, project: values.project!, keys: values.keys!, admin: values.admin, batch: values.batch };
+    case 'backup':
+      return { kind: words, file: value, force: values.force === true };
+    case 'restore':
+      return { kind: words, file: value };
   }
 }
 

@@ -125,8 +125,8 @@ export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, p
   }
 }
 
-/** A command that runs on a database handed to it: all but help and seed (lib/cli/main.ts runs seed). */
-export type DatabaseCommand = Exclude<Command, { kind: 'help' | 'seed' }>;
+/** A command that runs on a database handed to it: all but help, seed, backup and restore (lib/cli/main.ts runs those). */
+export type DatabaseCommand = Exclude<Command, { kind: 'help' | 'seed' | 'backup' | 'restore' }>;
 
 /** Runs a parsed command; `password` is stdin's first line, for the commands that read one. */
 export async function executeCommand(db: Db, command: DatabaseCommand, password?: string): Promise<string> {

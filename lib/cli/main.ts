@@ -12,7 +12,8 @@ import { dataDir } from '@/lib/config/env';
 import { parseCommand, readsPassword, type Command } from './args';
 import { checkCommandInput } from './commands';
 import { MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket } from './operator-socket';
-import { errorResult, helpResult, refused, runCommandOnDb, type CliResult } from './run';
+import { backupCommand, restoreCommand } from './backup-commands';
+import { errorResult, helpResult, ok, refused, runCommandOnDb, type CliResult } from './run';
 import { seed } from './seed-command';
 
 /** The first line of a stream, without its line ending; reads no further than that line. */
@@ -68,6 +69,8 @@ export async function runKeyward(
   try {
     const command = parseCommand(argv);
     if (command.kind === 'help') return helpResult();
+    if (command.kind === 'backup') return ok(await backupCommand(command));
+    if (command.kind === 'restore') return ok(await restoreCommand(command));
     let password: string | undefined;
     if (readsPassword(command)) {
       if (stdin.isTTY) process.stderr.write('keyward: reading the password from stdin (first line).\n');

@@ -1,16 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { projects } from '@/db/schema';
+import { writeBackupFile } from '@/lib/backup/files';
 import { verifyPassword } from '@/lib/auth/password';
 import { findUserByEmail } from '@/lib/users/users';
-import { MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket, startOperatorSocket } from './operator-socket';
+import { backupThroughOperatorSocket, MAX_REQUEST_BYTES, operatorSocketPath, runThroughOperatorSocket, startOperatorSocket } from './operator-socket';
 
 const PASSWORD = 'socket-secret-Zq8v';
 
@@ -82,8 +85,16 @@ describe('operator socket', () => {
     expect((await runThroughOperatorSocket(dir, ['user', 'frob'])).exitCode).toBe(2);
   });
 
+  it('leaves backup and restore to the CLI process, and refuses a backup this server cannot take', async () => {
+    for (const command of ['backup', 'restore']) {
+      expect(await runThroughOperatorSocket(dir, [command, '/tmp/keyward.tar.gz'])).toEqual({ exitCode: 1, stdout: '', stderr: `keyward: ${command} runs in the CLI process only, not inside a server.\n` });
+    }
+    expect(JSON.parse(await rawRequest(dir, '{"backup": true}\n'))).toEqual({ exitCode: 1, stdout: '', stderr: 'keyward: this server cannot take a backup of its database.\n' });
+  });
+
   it('answers malformed and oversized requests with an error', async () => {
-    for (const payload of ['not json\n', '{"argv": "project add x"}\n', '{"argv": ["help"], "stdin": 5}\n', '[]\n']) {
+    const malformed = ['not json\n', '{"argv": "project add x"}\n', '{"argv": ["help"], "stdin": 5}\n', '[]\n', '{"backup": "yes"}\n', '{"backup": true, "argv": ["help"]}\n'];
+    for (const payload of malformed) {
       expect(JSON.parse(await rawRequest(dir, payload))).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/malformed operator request/) });
     }
     const huge = JSON.stringify({ argv: ['project', 'add', 'x'.repeat(MAX_REQUEST_BYTES)] });
@@ -138,5 +149,80 @@ describe('operator socket start-up', () => {
     await startOperatorSocket(noDb, dir, log);
     expect(log.mock.calls[0]![0]).toMatch(/is not a socket/);
     expect(lstatSync(operatorSocketPath(dir)).isDirectory()).toBe(true);
+  });
+});
+
+describe('a backup through the operator socket', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kw-sock-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const noDb = () => {
+    throw new Error('no database in this test');
+  };
+
+  /** A stand-in server that answers every request with `answer` and hangs up. */
+  async function fakeServer(dir: string, answer: Buffer): Promise<() => Promise<void>> {
+    const server = net.createServer((socket) => socket.once('data', () => socket.end(answer)));
+    await new Promise<void>((resolve) => server.listen(operatorSocketPath(dir), resolve));
+    return () => new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  it('streams the snapshot the server takes into the stream it is given', async () => {
+    const dir = tempDir();
+    const bytes = randomBytes(300_000);
+    const log = vi.fn();
+    const close = await startOperatorSocket(noDb, dir, log, async () => new Uint8Array(bytes));
+    try {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write: (chunk: Buffer, _, done) => {
+          chunks.push(chunk);
+          done();
+        },
+      });
+      await backupThroughOperatorSocket(dir, sink);
+      expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+      expect(log).toHaveBeenCalledWith('Keyward: a backup of the embedded database (293.0 KB) was taken through the operator socket.');
+    } finally {
+      await close();
+    }
+  });
+
+  it("passes on a snapshot's failure, logged by the server, and writes nothing", async () => {
+    const dir = tempDir();
+    const log = vi.fn();
+    const close = await startOperatorSocket(noDb, dir, log, async () => {
+      throw new Error('no space left on device\nand more');
+    });
+    try {
+      const target = path.join(tempDir(), 'keyward.tar.gz');
+      await expect(writeBackupFile(target, false, (out) => backupThroughOperatorSocket(dir, out))).rejects.toThrow('the server could not take the backup: no space left on device');
+      expect(readdirSync(path.dirname(target))).toEqual([]);
+      expect(log).toHaveBeenCalledWith('Keyward: a backup asked for on the operator socket failed: no space left on device');
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses an answer cut short or not a Keyward answer, and leaves no file', async () => {
+    const cases: [Buffer, RegExp][] = [
+      [Buffer.concat([Buffer.from('{"exitCode":0,"stdout":"","stderr":"","bytes":100}\n'), Buffer.alloc(50)]), /ended after 50 of 100 bytes/],
+      [Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'), /not a Keyward answer/],
+    ];
+    for (const [answer, message] of cases) {
+      const dir = tempDir();
+      const close = await fakeServer(dir, answer);
+      try {
+        const target = path.join(tempDir(), 'keyward.tar.gz');
+        await expect(writeBackupFile(target, false, (out) => backupThroughOperatorSocket(dir, out))).rejects.toThrow(message);
+        expect(readdirSync(path.dirname(target))).toEqual([]);
+      } finally {
+        await close();
+      }
+    }
   });
 });

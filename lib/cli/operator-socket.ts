@@ -5,11 +5,17 @@
  * request per connection, one JSON line each way:
  *   → {"argv": string[], "stdin"?: string}   ← {"exitCode": number, "stdout": string, "stderr": string}
  * `stdin` carries a password: it is never logged, echoed or put in an answer.
+ * A backup (`keyward backup`) asks for a snapshot of the database instead, answered by a header
+ * line giving its size, then that many bytes (PGlite's data dir as a gzipped tar):
+ *   → {"backup": true}   ← {"exitCode": 0, "stdout": "", "stderr": "", "bytes": n}\n<n bytes>
+ * The CLI writes them to the file the operator named; the server never opens that file.
  */
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { Db } from '@/db/client';
+import { BackupError, formatBytes } from '@/lib/backup/files';
 import { refused, runArgvOnDb, type CliResult } from './run';
 
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -21,7 +27,10 @@ export function operatorSocketPath(dir: string): string {
   return path.join(dir, 'keyward.sock');
 }
 
-type Request = { argv: string[]; stdin?: string };
+type Request = { argv: string[]; stdin?: string } | { backup: true };
+
+/** The server's database as a snapshot (Database.snapshot), for backups; absent when it has none. */
+export type Snapshot = () => Promise<Uint8Array>;
 
 function parseRequest(line: string): Request | undefined {
   let value: unknown;
@@ -31,7 +40,8 @@ function parseRequest(line: string): Request | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { argv, stdin } = value as Record<string, unknown>;
+  const { argv, stdin, backup } = value as Record<string, unknown>;
+  if (backup !== undefined) return backup === true && argv === undefined && stdin === undefined ? { backup } : undefined;
   if (!Array.isArray(argv) || argv.length > 64 || !argv.every((a) => typeof a === 'string')) return undefined;
   if (stdin !== undefined && typeof stdin !== 'string') return undefined;
   return { argv, stdin };
@@ -42,7 +52,24 @@ function answer(socket: net.Socket, result: CliResult): void {
   socket.end(`${JSON.stringify(result)}\n`, () => socket.destroy());
 }
 
-function serve(socket: net.Socket, getDb: () => Db): void {
+/** Takes a snapshot and sends it: the header line, then the bytes. */
+async function sendBackup(socket: net.Socket, snapshot: Snapshot | undefined, log: (line: string) => void): Promise<void> {
+  if (!snapshot) return answer(socket, refused('this server cannot take a backup of its database.'));
+  let bytes: Uint8Array;
+  try {
+    bytes = await snapshot();
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    log(`Keyward: a backup asked for on the operator socket failed: ${reason}`);
+    return answer(socket, refused(`the server could not take the backup: ${reason}`));
+  }
+  log(`Keyward: a backup of the embedded database (${formatBytes(bytes.length)}) was taken through the operator socket.`);
+  const header = { exitCode: 0, stdout: '', stderr: '', bytes: bytes.length };
+  socket.write(`${JSON.stringify(header)}\n`);
+  socket.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), () => socket.destroy());
+}
+
+function serve(socket: net.Socket, getDb: () => Db, snapshot: Snapshot | undefined, log: (line: string) => void): void {
   let buffer = '';
   let received = 0;
   let handled = false;
@@ -60,7 +87,8 @@ function serve(socket: net.Socket, getDb: () => Db): void {
       answer(socket, refused('malformed operator request: expected one JSON line {"argv": [...], "stdin"?: "..."}.', 2));
       return;
     }
-    void runArgvOnDb(getDb, request.argv, request.stdin).then((result) => answer(socket, result));
+    if ('backup' in request) void sendBackup(socket, snapshot, log);
+    else void runArgvOnDb(getDb, request.argv, request.stdin).then((result) => answer(socket, result));
   };
   socket.setEncoding('utf8');
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
@@ -111,12 +139,14 @@ function listen(server: net.Server, file: string): Promise<void> {
 
 /**
  * Starts answering CLI requests for the data dir `dir` with the server's database. The caller
- * must hold the data dir lock. Never throws: on failure it logs one line and returns a no-op.
+ * must hold the data dir lock; `snapshot` lets it answer backups. Never throws: on failure it logs
+ * one line and returns a no-op.
  */
 export async function startOperatorSocket(
   getDb: () => Db,
   dir: string,
   log: (line: string) => void = console.warn,
+  snapshot?: Snapshot,
 ): Promise<() => Promise<void>> {
   const file = operatorSocketPath(dir);
   const noop = async () => {};
@@ -126,7 +156,7 @@ export async function startOperatorSocket(
   };
   if (process.platform === 'win32') return unavailable('Unix sockets are not used on Windows');
   if (Buffer.byteLength(file) > MAX_SOCKET_PATH_BYTES) return unavailable(`${file} is too long for a Unix socket path`);
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => serve(socket, getDb));
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => serve(socket, getDb, snapshot, log));
   try {
     removeStaleSocket(file);
     await listen(server, file);
@@ -183,5 +213,78 @@ export function runThroughOperatorSocket(dir: string, argv: readonly string[], s
       if (buffer.includes('\n')) parseAnswer();
       else finish(new Error(`could not talk to the Keyward server through ${file}: ${error.message}`));
     });
+  });
+}
+
+/**
+ * The client of a backup: asks the server holding `dir` for a snapshot and writes its bytes to
+ * `out` as they arrive. Rejects with the server's refusal, or when fewer bytes came than announced.
+ */
+export function backupThroughOperatorSocket(dir: string, out: Writable, timeoutMs = 600_000): Promise<void> {
+  const file = operatorSocketPath(dir);
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    let expected: number | undefined;
+    let received = 0;
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    const take = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > expected!) return finish(new BackupError(`the server sent more than the ${expected} bytes it announced on ${file}.`));
+      // Backpressure: a slow disk pauses the server rather than filling this process's memory.
+      if (!out.write(chunk)) {
+        socket.pause();
+        out.once('drain', () => socket.resume());
+      }
+      if (received === expected) finish();
+    };
+    const readHeader = (line: string) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = undefined;
+      }
+      const bytes = (value as { bytes?: unknown } | undefined)?.bytes;
+      if (isCliResult(value) && value.exitCode === 0 && typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes > 0) return bytes;
+      if (isCliResult(value)) throw new BackupError(value.stderr.replace(/^keyward: /, '').trim() || `the server refused the backup (exit ${value.exitCode}).`);
+      throw new BackupError(`the server answered on ${file} with something that is not a Keyward answer.`);
+    };
+    const socket = net.createConnection(file, () => socket.write(`${JSON.stringify({ backup: true })}\n`));
+    socket.setTimeout(timeoutMs, () => finish(new BackupError(`no progress from the server on ${file} for ${timeoutMs / 1000} s.`)));
+    socket.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (expected !== undefined) return take(chunk);
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf(0x0a);
+      if (end === -1) {
+        if (head.length > MAX_REQUEST_BYTES) finish(new BackupError(`the server answered on ${file} with something that is not a Keyward answer.`));
+        return;
+      }
+      try {
+        expected = readHeader(head.subarray(0, end).toString('utf8'));
+      } catch (error) {
+        return finish(error as Error);
+      }
+      const rest = head.subarray(end + 1);
+      if (rest.length) take(rest);
+    });
+    socket.on('end', () => {
+      if (expected === undefined && head.length) {
+        try {
+          readHeader(head.toString('utf8'));
+        } catch (error) {
+          return finish(error as Error);
+        }
+      }
+      finish(new BackupError(`the backup from the server on ${file} ended after ${received} of ${expected ?? 'its'} bytes.`));
+    });
+    socket.on('error', (error) => finish(new BackupError(`could not talk to the Keyward server through ${file}: ${error.message}`)));
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Db } from '@/db/client';
 import { DataDirInUseError } from '@/db/data-dir-lock';
+import { BackupError } from '@/lib/backup/files';
 import { DomainError } from '@/lib/errors';
 import { parseCommand, readsPassword, usage, UsageError, type Command } from './args';
 import { executeCommand } from './commands';
@@ -21,7 +22,7 @@ export function usageResult(error: UsageError): CliResult {
 /** Maps a thrown error to a result: domain refusals by their message, anything else as unexpected. */
 export function errorResult(error: unknown): CliResult {
   if (error instanceof UsageError) return usageResult(error);
-  if (error instanceof DomainError || error instanceof DataDirInUseError) return refused(error.message);
+  if (error instanceof DomainError || error instanceof DataDirInUseError || error instanceof BackupError) return refused(error.message);
   const message = error instanceof Error ? error.message : String(error);
   return refused(`unexpected error: ${message.split('\n')[0]}`);
 }
@@ -34,6 +35,8 @@ export async function runCommandOnDb(db: Db, command: Command, stdin?: string): 
   if (command.kind === 'help') return helpResult();
   // Minutes of writing, reported as it goes: the CLI process runs it on a database of its own.
   if (command.kind === 'seed') return refused('seed runs in the CLI process only, not inside a server: stop the server that holds the embedded database first.');
+  // They read and write files the operator names: the CLI process does, never a server for it.
+  if (command.kind === 'backup' || command.kind === 'restore') return refused(`${command.kind} runs in the CLI process only, not inside a server.`);
   try {
     return ok(await executeCommand(db, command, readsPassword(command) ? stdin : undefined));
   } catch (error) {

@@ -40,8 +40,9 @@ export async function prepareServer(log: (line: string) => void = console.log): 
       () => verifyCache()?.clear(),
     );
   }
-  // This process holds the embedded database; the CLI reaches it through the operator socket.
-  if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log);
+  // This process holds the embedded database; the CLI reaches it (and takes backups of it)
+  // through the operator socket.
+  if (database.driver === 'pglite') await startOperatorSocket(getDb, dataDir(), log, database.snapshot);
   // Delivers the webhook outbox from this process until SIGTERM/SIGINT (lib/webhooks/runner.ts).
   startServerDelivery(database.db, log);
   // Rolls counted verifications up to hours and days, drops what retention has passed, and sends

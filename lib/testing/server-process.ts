@@ -73,7 +73,13 @@ export type ServerProcessOptions = {
   env?: Record<string, string>;
   /** Copy what the server prints on stderr to this process's stderr (all it prints is kept in `output()`). */
   echo?: boolean;
+  /** The server's AUTH_SECRET and KEYWARD_ENCRYPTION_KEY; default: fresh ones. A restore of another server's backup needs that one's. */
+  secrets?: ServerSecrets;
+  /** Migrate the fresh database (the default); false leaves it empty, for a restore. */
+  migrate?: boolean;
 };
+
+export type ServerSecrets = { AUTH_SECRET: string; KEYWARD_ENCRYPTION_KEY: string };
 
 export class ServerProcess {
   private child: ChildProcess | undefined;
@@ -83,9 +89,11 @@ export class ServerProcess {
   private constructor(
     readonly port: number,
     private readonly database: TemporaryDatabase,
-    private readonly dataDir: string,
+    /** Its KEYWARD_DATA_DIR (PGlite's files are in its `pglite` folder). */
+    readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly echo: boolean,
+    readonly secrets: ServerSecrets,
     /** False for a sibling: the database is dropped by the process it was made from. */
     private readonly ownsDatabase = true,
   ) {
@@ -105,7 +113,7 @@ export class ServerProcess {
       rmSync(dataDir, { recursive: true, force: true });
       throw error;
     });
-    const secrets = { AUTH_SECRET: randomBytes(32).toString('base64'), KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const secrets = options.secrets ?? { AUTH_SECRET: randomBytes(32).toString('base64'), KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     Object.assign(process.env, secrets);
     const env: NodeJS.ProcessEnv = { ...process.env };
     // A Vitest worker's own variables are not the server's business.
@@ -121,7 +129,8 @@ export class ServerProcess {
     // PGlite lives in the data dir: a DATABASE_URL inherited from this process would win over it.
     if (database.url) env.DATABASE_URL = database.url;
     else delete env.DATABASE_URL;
-    const server = new ServerProcess(port, database, dataDir, env, options.echo ?? false);
+    const server = new ServerProcess(port, database, dataDir, env, options.echo ?? false, secrets);
+    if (options.migrate === false) return server;
     const connection = server.open(1);
     try {
       await migrateDatabase(connection);
@@ -129,6 +138,17 @@ export class ServerProcess {
       await connection.close();
     }
     return server;
+  }
+
+  /** The environment the operator CLI needs to act on this server's database (while it runs, or not). */
+  cliEnv(): NodeJS.ProcessEnv {
+    const { PATH, HOME, KEYWARD_DATA_DIR, DATABASE_URL } = this.env;
+    return { NODE_ENV: 'production', PATH, HOME, KEYWARD_DATA_DIR, ...(DATABASE_URL ? { DATABASE_URL } : {}), ...this.secrets };
+  }
+
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
   }
 
   /**
@@ -139,7 +159,7 @@ export class ServerProcess {
     if (!this.database.url) throw new Error('Only a PostgreSQL database takes a second node (PGlite admits one process).');
     const dataDir = mkdtempSync(`${this.dataDir}-sibling-`);
     const port = await freePort();
-    return new ServerProcess(port, this.database, dataDir, { ...this.env, ...env, KEYWARD_DATA_DIR: dataDir, PORT: String(port) }, this.echo, false);
+    return new ServerProcess(port, this.database, dataDir, { ...this.env, ...env, KEYWARD_DATA_DIR: dataDir, PORT: String(port) }, this.echo, this.secrets, false);
   }
 
   get url(): string {
