@@ -1,15 +1,16 @@
 /**
  * Runs after every other browser test: nothing the run's servers printed may contain a
- * password or server secret the run used — neither the production server's log nor that of
+ * password or server secret the run used — neither the production servers' logs (the single
+ * sign-on tests' own server's included, with its client secret, codes and tokens) nor that of
  * a `next dev` server driven through sign-in and a server action here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { E2E_PORTS, E2E_SECRETS_DIR, e2eServerLog } from './support/env';
+import { E2E_PORTS, E2E_SECRETS_DIR, E2E_SSO_SERVER_LOG, e2eServerLog } from './support/env';
 
 function secretsOfTheRun(): string[] {
   return readdirSync(E2E_SECRETS_DIR)
@@ -31,6 +32,8 @@ test('the production servers logged no password, key or server secret during the
   // Both servers' own secrets, and the passwords and keys the tests made.
   expect(secrets.length).toBeGreaterThanOrEqual(10);
   for (const port of Object.values(E2E_PORTS)) expectNoSecrets(readFileSync(e2eServerLog(port), 'utf8'), secrets);
+  // The single sign-on tests' server, when they ran: its client secret, codes and tokens are among the secrets.
+  if (existsSync(E2E_SSO_SERVER_LOG)) expectNoSecrets(readFileSync(E2E_SSO_SERVER_LOG, 'utf8'), secrets);
 });
 
 test.describe('next dev', () => {

@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnProductionServer } from '../lib/testing/production-server';
 import { temporaryDatabase } from '../lib/testing/temporary-database';
-import { E2E_ADMIN, E2E_PORTS, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseName, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
+import { E2E_ADMIN, E2E_PORTS, E2E_SSO_SERVER_LOG, E2E_TEST_SECRETS_FILE, e2eDataDir, e2eDatabaseName, e2eServerEnvFile, e2eServerLog, e2eServerSecretsFile } from './support/env';
 
 // Usage: tsx e2e/serve.ts <port> [catalogue]
 const port = Number(process.argv[2]);
@@ -45,7 +45,11 @@ async function main(): Promise<void> {
   else delete env.DATABASE_URL;
   // The run's secrets, for the last test to look for in the logs; tests append theirs.
   writeFileSync(e2eServerSecretsFile(port), [env.AUTH_SECRET, env.KEYWARD_ENCRYPTION_KEY, E2E_ADMIN.password, ''].join('\n'), { mode: 0o600 });
-  if (port === E2E_PORTS.diga) writeFileSync(E2E_TEST_SECRETS_FILE, '', { mode: 0o600 });
+  if (port === E2E_PORTS.diga) {
+    writeFileSync(E2E_TEST_SECRETS_FILE, '', { mode: 0o600 });
+    // Written again by the single sign-on tests if they run; an earlier run's is not this run's.
+    rmSync(E2E_SSO_SERVER_LOG, { force: true });
+  }
   // Tests that seed PostgreSQL directly encrypt new keys' secrets under the server's key.
   writeFileSync(e2eServerEnvFile(port), JSON.stringify({ KEYWARD_ENCRYPTION_KEY: env.KEYWARD_ENCRYPTION_KEY }), { mode: 0o600 });
 

@@ -1,5 +1,6 @@
 'use server';
 
+import { redirect } from 'next/navigation';
 import { AuthError, CredentialsSignin } from 'next-auth';
 import { signIn, TooManySignInAttempts } from '@/lib/auth/config';
 import { safeCallbackUrl } from '@/lib/auth/callback-url';
@@ -30,7 +31,16 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
   }
 }
 
+/**
+ * Sends the browser to the identity provider. Auth.js reads the provider's discovery document
+ * first; when that fails (the provider down or unreachable) it answers with its error page, and
+ * the login page says so plainly instead, with the password form still there.
+ */
 export async function signInWithSso(form: FormData): Promise<void> {
   if (!(form instanceof FormData)) return;
-  await signIn('oidc', { redirectTo: safeCallbackUrl(form.get('callbackUrl')) });
+  const callbackUrl = safeCallbackUrl(form.get('callbackUrl'));
+  const next = await signIn('oidc', { redirectTo: callbackUrl, redirect: false });
+  // An authorization request names Keyward's client at the provider; anything else is Auth.js's error page.
+  if (!new URL(next).searchParams.has('client_id')) redirect(`/login?${new URLSearchParams({ error: 'SsoUnavailable', callbackUrl })}`);
+  redirect(next);
 }

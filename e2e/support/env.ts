@@ -43,6 +43,9 @@ export const e2eServerEnvFile = (port: number) => path.join(e2eDataDir(port), 'e
 /** Everything a server prints during the run; scanned for secrets by the last test. */
 export const e2eServerLog = (port: number) => path.join(E2E_OUTPUT_DIR, `e2e-server-${port}.log`);
 
+/** What the single sign-on tests' own server printed (e2e/single-sign-on.spec.ts), scanned too. */
+export const E2E_SSO_SERVER_LOG = path.join(E2E_OUTPUT_DIR, 'e2e-server-sso.log');
+
 /**
  * Every password and secret of the run, one a line, in files the last test reads: one per
  * server (written by e2e/serve.ts) and one the tests append to (emptied by the first server).

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import { keyward } from './cli';
+import { keyward, type CliTarget } from './cli';
 import { E2E_TEST_SECRETS_FILE } from './env';
 
 export function recordSecret(secret: string): void {
@@ -15,8 +15,8 @@ export function recordSecret(secret: string): void {
   appendFileSync(E2E_TEST_SECRETS_FILE, `${secret}\n`, { mode: 0o600 });
 }
 
-async function mustRun(args: string[], stdin?: string): Promise<void> {
-  const run = await keyward(args, stdin);
+async function mustRun(args: string[], stdin?: string, target?: CliTarget): Promise<void> {
+  const run = await keyward(args, stdin, target);
   expect(run.code, `keyward ${args.join(' ')}: ${run.stderr}`).toBe(0);
 }
 
@@ -26,17 +26,18 @@ export function uniqueName(prefix: string): string {
 
 export type SeededUser = { email: string; password: string };
 
-export async function seedProject(): Promise<{ slug: string; name: string }> {
+/** Seeds the server the running test talks to, or `target`, another one the test started. */
+export async function seedProject(target?: CliTarget): Promise<{ slug: string; name: string }> {
   const slug = uniqueName('p');
   const name = `Project ${slug}`;
-  await mustRun(['project', 'add', slug, '--name', name]);
+  await mustRun(['project', 'add', slug, '--name', name], undefined, target);
   return { slug, name };
 }
 
-export async function seedUser(projectSlug: string, role: 'admin' | 'member'): Promise<SeededUser> {
+export async function seedUser(projectSlug: string, role: 'admin' | 'member', target?: CliTarget): Promise<SeededUser> {
   const user = { email: `${uniqueName(role)}@e2e.test`, password: `pw-${randomBytes(12).toString('base64url')}` };
   recordSecret(user.password);
-  await mustRun(['user', 'add', user.email, '--project', projectSlug, '--role', role, '--password-stdin'], `${user.password}\n`);
+  await mustRun(['user', 'add', user.email, '--project', projectSlug, '--role', role, '--password-stdin'], `${user.password}\n`, target);
   return user;
 }
 
@@ -91,8 +92,8 @@ export async function listKeys(projectSlug: string): Promise<KeyJson[]> {
 export type AuditEventJson = { id: string; action: string; actorType: string; actorLabel: string; targetId: string | null; metadata: Record<string, unknown> };
 
 /** The project's latest audit events (at most 100), newest first, from the database. */
-export async function auditEvents(projectSlug: string): Promise<AuditEventJson[]> {
-  const run = await keyward(['audit', 'list', projectSlug]);
+export async function auditEvents(projectSlug: string, target?: CliTarget): Promise<AuditEventJson[]> {
+  const run = await keyward(['audit', 'list', projectSlug], undefined, target);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as AuditEventJson[];
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkCredentials, ssoUser, type CredentialsDeps } from './sign-in';
+import { DomainError } from '@/lib/errors';
+import { admitSsoIdentity, checkCredentials, type CredentialsDeps } from './sign-in';
 import { SlidingWindowLimiter } from './sign-in-limiter';
 
 const windowMs = 15 * 60_000;
@@ -73,20 +74,61 @@ describe('checkCredentials', () => {
   });
 });
 
-describe('ssoUser', () => {
-  const findUser = async (email: string) => (email === ann.email ? ann : undefined);
+describe('admitSsoIdentity', () => {
+  const annAsFound = { id: ann.id, email: ann.email, name: ann.name };
+  const bob = { id: randomUUID(), email: 'bob@sign-in.test', name: 'Bob' };
+  // Ann is a member of a project; Bob has an account but was removed from every project.
+  const findUser = async (email: string) => (email === ann.email ? { ...annAsFound, member: true } : email === bob.email ? { ...bob, member: false } : undefined);
+  const verified = (email: string, extra: Record<string, unknown> = {}) => ({ email, email_verified: true, ...extra });
 
-  it('signs an identity in as the existing user only when the provider verified the email', async () => {
-    expect(await ssoUser({ email: ann.email, email_verified: true }, findUser)).toBe(ann);
+  it('signs an identity in as the existing member only when the provider verified the email', async () => {
+    expect(await admitSsoIdentity(verified(ann.email), { findUser })).toEqual({ ok: true, user: annAsFound });
     for (const email_verified of [false, null, undefined, 'true', 1]) {
-      const profile = { email: ann.email, email_verified } as Parameters<typeof ssoUser>[0];
-      expect(await ssoUser(profile, findUser), String(email_verified)).toBeUndefined();
+      const profile = { email: ann.email, email_verified } as Parameters<typeof admitSsoIdentity>[0];
+      expect(await admitSsoIdentity(profile, { findUser }), String(email_verified)).toEqual({ ok: false, reason: 'unverified' });
     }
   });
 
-  it('refuses a verified email that no user has, and an identity without an email', async () => {
-    expect(await ssoUser({ email: 'stranger@sign-in.test', email_verified: true }, findUser)).toBeUndefined();
-    expect(await ssoUser({ email_verified: true }, findUser)).toBeUndefined();
-    expect(await ssoUser(undefined, findUser)).toBeUndefined();
+  it('refuses a verified email that no user has, a user who is a member of no project, and an identity without an email', async () => {
+    expect(await admitSsoIdentity(verified('stranger@sign-in.test'), { findUser })).toEqual({ ok: false, reason: 'not_member' });
+    expect(await admitSsoIdentity(verified(bob.email), { findUser })).toEqual({ ok: false, reason: 'not_member' });
+    expect(await admitSsoIdentity({ email_verified: true }, { findUser })).toEqual({ ok: false, reason: 'unverified' });
+    expect(await admitSsoIdentity(undefined, { findUser })).toEqual({ ok: false, reason: 'unverified' });
+  });
+
+  it('lets a new person join only through join, with a name only when it is a valid one, and never an existing user', async () => {
+    const joined: { email: string; name?: string }[] = [];
+    const join = async (identity: { email: string; name?: string }) => {
+      joined.push(identity);
+      return { id: randomUUID(), email: identity.email, name: identity.name ?? 'carol' };
+    };
+    const carol = await admitSsoIdentity(verified('carol@sign-in.test', { name: 'Carol C' }), { findUser, join });
+    expect(carol).toMatchObject({ ok: true, user: { email: 'carol@sign-in.test', name: 'Carol C' } });
+    await admitSsoIdentity(verified('dan@sign-in.test', { name: 'x'.repeat(101) }), { findUser, join });
+    expect(await admitSsoIdentity(verified(bob.email), { findUser, join })).toEqual({ ok: false, reason: 'not_member' });
+    expect(await admitSsoIdentity({ email: 'erin@sign-in.test', email_verified: false }, { findUser, join })).toEqual({ ok: false, reason: 'unverified' });
+    expect(joined).toEqual([{ email: 'carol@sign-in.test', name: 'Carol C' }, { email: 'dan@sign-in.test', name: undefined }]);
+  });
+
+  it('refuses with unknown_project when the project to join does not exist, and admits the winner of a race as the member it now is', async () => {
+    const missing = async () => {
+      throw new DomainError('not_found', 'No project has the slug "gone".');
+    };
+    expect(await admitSsoIdentity(verified('carol@sign-in.test'), { findUser, join: missing })).toEqual({ ok: false, reason: 'unknown_project' });
+
+    let created = false;
+    const racing = {
+      findUser: async (email: string) => (created ? { ...bob, email, member: true } : undefined),
+      join: async () => {
+        created = true;
+        throw new DomainError('conflict', 'A user with the email already exists.');
+      },
+    };
+    expect(await admitSsoIdentity(verified('frank@sign-in.test'), racing)).toEqual({ ok: true, user: { ...bob, email: 'frank@sign-in.test' } });
+
+    const broken = async () => {
+      throw new Error('connection lost');
+    };
+    await expect(admitSsoIdentity(verified('carol@sign-in.test'), { findUser, join: broken })).rejects.toThrow('connection lost');
   });
 });

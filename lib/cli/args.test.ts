@@ -15,6 +15,7 @@ describe('CLI arguments', () => {
     expect(parseCommand(['user', 'set-password', 'a@b.co', '--password-stdin'])).toEqual({ kind: 'user set-password', email: 'a@b.co' });
     expect(parseCommand(['user', 'set-role', 'a@b.co', '--project', 'demo', '--role', 'member'])).toMatchObject({ kind: 'user set-role', role: 'member' });
     expect(parseCommand(['user', 'remove', 'a@b.co', '--project', 'demo'])).toEqual({ kind: 'user remove', email: 'a@b.co', project: 'demo' });
+    expect(parseCommand(['user', 'show', 'a@b.co'])).toEqual({ kind: 'user show', email: 'a@b.co' });
     expect(parseCommand(['seed', '--project', 'demo', '--keys', '1000', '--admin', 'a@b.co'])).toEqual({ kind: 'seed', project: 'demo', keys: '1000', admin: 'a@b.co', batch: undefined });
     expect(parseCommand(['backup', 'keyward.tar.gz'])).toEqual({ kind: 'backup', file: 'keyward.tar.gz', force: false });
     expect(parseCommand(['backup', '--force', 'keyward.dump'])).toEqual({ kind: 'backup', file: 'keyward.dump', force: true });
@@ -44,6 +45,7 @@ describe('CLI arguments', () => {
     // A password is never an argument.
     [['user', 'set-password', 'a@b.co'], /needs --password-stdin/],
     [['user', 'set-password', 'a@b.co', '--password', 'hunter22'], /Unknown option "--password"/],
+    [['user', 'show', 'a@b.co', '--project', 'demo'], /"user show" does not take --project/],
     [['seed', '--project', 'demo'], /needs --keys/],
     [['seed', 'demo', '--project', 'demo', '--keys', '5'], /"seed" takes no arguments/],
     [['seed', '--project', 'demo', '--keys', '5', '--role', 'admin'], /does not take --role/],

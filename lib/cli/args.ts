@@ -12,6 +12,7 @@ export type Command =
   | { kind: 'user set-password'; email: string }
   | { kind: 'user set-role'; email: string; project: string; role: string }
   | { kind: 'user remove'; email: string; project: string }
+  | { kind: 'user show'; email: string }
   | { kind: 'key create'; name: string; project: string; count?: string; permissions?: string; expires?: string }
   | { kind: 'key list'; project: string; limit?: string }
   | { kind: 'key verify'; require?: string; at?: string }
@@ -41,6 +42,8 @@ Commands:
       Give an existing user a role in a project, adding them to it if needed.
   user remove <email> --project <slug>
       Remove a user from a project.
+  user show <email>
+      Print a user and their projects and roles as JSON (never a password hash).
   key create <name> --project <slug> [--count <n>] [--permissions <json>] [--expires <iso time>]
       Create keys (full access unless --permissions, e.g. '{"calls":"read"}') and print
       "<key id> <secret>" for each; with --count, names are numbered. Secrets are shown only here.
@@ -101,6 +104,7 @@ const grammar: Record<Exclude<Command['kind'], 'help'>, { arg: string | null; al
   'user set-password': { arg: 'email', allowed: ['password-stdin'], required: ['password-stdin'] },
   'user set-role': { arg: 'email', allowed: ['project', 'role'], required: ['project', 'role'] },
   'user remove': { arg: 'email', allowed: ['project'], required: ['project'] },
+  'user show': { arg: 'email', allowed: [], required: [] },
   'key create': { arg: 'name', allowed: ['project', 'count', 'permissions', 'expires'], required: ['project'] },
   'key list': { arg: 'slug', allowed: ['limit'], required: [] },
   // The key itself is read from stdin: arguments end up in shell history and `ps`.
@@ -153,6 +157,8 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: words, email: value, project: values.project!, role: values.role! };
     case 'user remove':
       return { kind: words, email: value, project: values.project! };
+    case 'user show':
+      return { kind: words, email: value };
     case 'key create':
       return { kind: words, name: value, project: values.project!, count: values.count, permissions: values.permissions, expires: values.expires };
     case 'key list':

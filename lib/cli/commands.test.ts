@@ -202,6 +202,25 @@ describeEachDatabase('operator CLI commands', (current) => {
     await expect(executeCommand(db, { kind: 'audit list', project: 'demo', limit: '0' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('shows a user with their projects and roles, never a hash, and refuses an unknown or malformed email', async () => {
+    const { db } = current();
+    const shown = JSON.parse(await executeCommand(db, { kind: 'user show', email: 'ADA@example.com' })) as Record<string, unknown>;
+    const ada = (await findUserByEmail(db, 'ada@example.com'))!;
+    expect(shown).toEqual({
+      id: ada.id,
+      email: 'ada@example.com',
+      name: ada.name,
+      passwordSet: ada.passwordHash !== null,
+      projects: [
+        { slug: 'demo', role: 'member' },
+        { slug: 'other', role: 'admin' },
+      ],
+    });
+    expect(JSON.stringify(shown)).not.toContain('argon2');
+    await expect(executeCommand(db, { kind: 'user show', email: 'ghost@example.com' })).rejects.toMatchObject({ code: 'not_found', message: 'No user has the email ghost@example.com.' });
+    await expect(executeCommand(db, { kind: 'user show', email: 'ghost@' })).rejects.toMatchObject({ code: 'invalid_input', fieldErrors: { email: ['Enter a valid email address.'] } });
+  });
+
   it('refuses a password command without a password on stdin', async () => {
     const { db } = current();
     await expectRefusedUnchanged(db, () => executeCommand(db, { kind: 'user set-password', email: 'bob@example.com' }), {
@@ -224,5 +243,6 @@ describe('checking command input before a database is opened', () => {
     expect(() => checkCommandInput({ kind: 'user set-password', email: 'a@example.com' }, 'short')).toThrow(/at least 8/);
     expect(() => checkCommandInput({ kind: 'user set-role', email: 'a@example.com', project: 'demo', role: 'root' })).toThrow(/Role must be/);
     expect(() => checkCommandInput({ kind: 'user remove', email: 'a@', project: 'demo' })).toThrow(/email/);
+    expect(() => checkCommandInput({ kind: 'user show', email: 'a@' })).toThrow(/email: Enter a valid email address/);
   });
 });

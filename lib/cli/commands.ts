@@ -10,7 +10,7 @@ import type { Db, Tx } from '@/db/client';
 import { authorize } from '@/lib/auth/authorize';
 import { recordChange } from '@/lib/changes/record';
 import { DomainError, parseInput } from '@/lib/errors';
-import { createProject, findMembership, lockProject } from '@/lib/projects/projects';
+import { createProject, findMembership, listProjectsForUser, lockProject } from '@/lib/projects/projects';
 import { createProjectInput, projectSlugSchema } from '@/lib/projects/schemas';
 import { deleteMember, insertMember, setMemberRole } from '@/lib/team/team';
 import { createUserInput, emailSchema, passwordSchema, roleSchema } from '@/lib/users/schemas';
@@ -96,6 +96,15 @@ export async function userRemove(db: Db, input: { email: string; project: string
   return `Removed ${email} from ${slug}.`;
 }
 
+/** A user as JSON: who they are, whether they have a password, and their role in each project. */
+export async function userShow(db: Db, input: { email: string }): Promise<string> {
+  const email = parseInput(emailSchema, input.email, 'email');
+  const user = await requireUser(db, email);
+  const projects = await listProjectsForUser(db, user.id);
+  const shown = { id: user.id, email: user.email, name: user.name, passwordSet: user.passwordHash !== null, projects: projects.map(({ slug, role }) => ({ slug, role })) };
+  return JSON.stringify(shown, null, 2);
+}
+
 /**
  * Checks a user or project command's input without a database, so that the CLI refuses a typo
  * before it opens one (an embedded database takes seconds to start). The commands check again.
@@ -116,6 +125,9 @@ export function checkCommandInput(command: Exclude<Command, { kind: 'help' }>, p
       return;
     case 'user remove':
       parseInput(removeInput, { email: command.email, project: command.project });
+      return;
+    case 'user show':
+      parseInput(emailSchema, command.email, 'email');
       return;
     case 'seed':
       parseInput(seedInput, { project: command.project, keys: command.keys, admin: command.admin, batch: command.batch });
@@ -147,6 +159,8 @@ export async function executeCommand(db: Db, command: DatabaseCommand, password?
       return userSetRole(db, { email: command.email, project: command.project, role: command.role });
     case 'user remove':
       return userRemove(db, { email: command.email, project: command.project });
+    case 'user show':
+      return userShow(db, { email: command.email });
     case 'key create':
       return keyCreate(db, command);
     case 'key list':

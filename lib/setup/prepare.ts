@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { getDatabase, getDb } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { checkSsoSettings } from '@/lib/auth/sso-settings';
 import { startOperatorSocket } from '@/lib/cli/operator-socket';
 import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
@@ -25,6 +26,8 @@ export async function prepareServer(log: (line: string) => void = console.log): 
   // So does a malformed KEYWARD_WEBHOOK_* or KEYWARD_EXPIRY_WARNING_DAYS setting.
   webhookSettings();
   expiryWarningDays();
+  // And an incomplete single sign-on setup, or a KEYWARD_OIDC_ALLOW_NEW_USERS it cannot read.
+  checkSsoSettings();
   const database = getDatabase();
   await migrateDatabase(database);
   // PGlite never autovacuums: without this its planner has no statistics (the key search reads

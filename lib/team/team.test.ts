@@ -5,7 +5,7 @@ import type { Db } from '@/db/client';
 import { auditEvents, memberships, passwordTokens, users } from '@/db/schema';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { createProject, setMembership } from '@/lib/projects/projects';
-import { describeEachDatabase } from '@/lib/testing/databases';
+import { describeEachDatabase, rowCounts } from '@/lib/testing/databases';
 import { rejection } from '@/lib/testing/rejection';
 import { createUser, findUserByEmail } from '@/lib/users/users';
 import { createPasswordToken, PASSWORD_LINK_LIFETIME_MS, setPasswordWithToken } from './password-links';
@@ -14,12 +14,7 @@ import type { UserActor } from '@/lib/auth/authorize';
 
 process.env.AUTH_SECRET ||= randomBytes(32).toString('base64');
 
-async function counts(db: Db) {
-  const [m] = await db.select({ n: count() }).from(memberships);
-  const [e] = await db.select({ n: count() }).from(auditEvents);
-  const [u] = await db.select({ n: count() }).from(users);
-  return { memberships: m!.n, events: e!.n, users: u!.n };
-}
+const counts = (db: Db) => rowCounts(db, { memberships, events: auditEvents, users });
 
 describeEachDatabase('Team', (current) => {
   let admin: UserActor;

@@ -3,8 +3,10 @@
  * PostgreSQL database (created beside DATABASE_URL's, dropped afterwards) when DATABASE_URL
  * is set. The same tests run on both drivers through describeEachDatabase.
  */
+import { count } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { setDatabase, type Database } from '@/db/client';
+import { setDatabase, type Database, type Db } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { temporaryDatabase, type Driver } from './temporary-database';
 
@@ -50,4 +52,15 @@ export function describeEachDatabase(name: string, suite: (current: () => TestDa
       });
     });
   }
+}
+
+/** How many rows each table holds, by the names given: to show that a refused change wrote nothing. */
+export async function rowCounts<Name extends string>(db: Db, tables: Record<Name, PgTable>): Promise<Record<Name, number>> {
+  const counted = await Promise.all(
+    Object.entries<PgTable>(tables).map(async ([name, table]) => {
+      const [row] = await db.select({ n: count() }).from(table);
+      return [name, row!.n] as const;
+    }),
+  );
+  return Object.fromEntries(counted) as Record<Name, number>;
 }

@@ -89,7 +89,7 @@ export class ServerProcess {
   private constructor(
     readonly port: number,
     private readonly database: TemporaryDatabase,
-    /** Its KEYWARD_DATA_DIR (PGlite's files are in its `pglite` folder). */
+    /** KEYWARD_DATA_DIR: PGlite's files (if PGlite) and the operator socket. */
     readonly dataDir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly echo: boolean,
@@ -164,6 +164,16 @@ export class ServerProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** PostgreSQL: the server's DATABASE_URL; undefined on PGlite. */
+  get databaseUrl(): string | undefined {
+    return this.database.url;
+  }
+
+  /** The server's own secrets, e.g. for a test that looks for them in its output. */
+  get secrets(): { authSecret: string; encryptionKey: string } {
+    return { authSecret: this.env.AUTH_SECRET!, encryptionKey: this.env.KEYWARD_ENCRYPTION_KEY! };
   }
 
   get running(): boolean {
