@@ -3,16 +3,25 @@
  * itself (the hot path every API call of our users makes, ~20× cheaper without the framework)
  * and hands every other request to Next; lib/api/http-server.ts does both, and also fixes
  * X-Forwarded-For, refuses unbounded bodies and holds the server's timeouts and connection cap.
+ * Everything it prints goes through one logger (lib/log/logger.ts: JSON lines in production),
+ * each request it answers is logged (lib/log/requests.ts), and with KEYWARD_METRICS_PORT set a
+ * second listener serves Prometheus metrics (lib/metrics/).
  * `npm run build` compiles this file to dist/server.mjs, which `npm start` runs with plain node:
  * run through tsx, a cached verification cost about a third more CPU.
  */
 import type http from 'node:http';
 import next from 'next';
-import { getDatabase } from './db/client';
-import { createHttpServer, serverLimitsFromEnv } from './lib/api/http-server';
+import { getDatabase, getDb } from './db/client';
+import { createHttpServer, serverLimitsFromEnv, VERIFY_PATH } from './lib/api/http-server';
 import { positiveIntFromEnv } from './lib/config/env';
+import { logger, routeConsoleToLogger } from './lib/log/logger';
+import { RequestLog } from './lib/log/requests';
+import { installMetricsRecorder } from './lib/metrics/recorder';
+import { createMetrics } from './lib/metrics/registry';
+import { closeMetricsServer, metricsSettingsFromEnv, metricsUrl, startMetricsServer } from './lib/metrics/server';
 import { flushVerifierUsage } from './lib/verify/verifier';
 import { prepareServerOrExit } from './lib/setup/prepare';
+import { countDueDeliveries } from './lib/webhooks/outbox';
 import { stopServerDelivery } from './lib/webhooks/runner';
 
 const port = Number(process.env.PORT || 3000);
@@ -20,25 +29,36 @@ const hostname = process.env.HOSTNAME || '0.0.0.0';
 const trustedProxies = positiveIntFromEnv('KEYWARD_TRUSTED_PROXIES', 0, 0);
 
 async function main(): Promise<void> {
+  const log = logger();
+  // What Next and the libraries print becomes a log line too: production output is all JSON.
+  routeConsoleToLogger(log);
   const limits = serverLimitsFromEnv();
+  const metricsSettings = metricsSettingsFromEnv();
+  // Installed before anything verifies, signs in or delivers: they record into it as they do.
+  const metrics = metricsSettings && createMetrics({ outboxDue: () => countDueDeliveries(getDb()) });
+  if (metrics) installMetricsRecorder(metrics.recorder);
   // Secrets, migrations and the first administrator, before anything is answered.
   await prepareServerOrExit();
   const app = next({ dev: false, hostname, port });
   await app.prepare();
+  const requestLog = new RequestLog(log, VERIFY_PATH);
   // Verify and the guards in front of Next: lib/api/http-server.ts.
-  const server = createHttpServer({ fallback: app.getRequestHandler(), trustedProxies, limits, publicUrl: process.env.AUTH_URL });
-  server.listen(port, hostname, () => console.log(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
-  stopOnSignals(server);
+  const server = createHttpServer({ fallback: app.getRequestHandler(), trustedProxies, limits, publicUrl: process.env.AUTH_URL, requestLog, metrics: metrics?.recorder });
+  const metricsServer = metrics ? await startMetricsServer(metrics.registry, metricsSettings) : undefined;
+  if (metricsServer) log.info(`Keyward metrics at ${metricsUrl(metricsServer)}`);
+  server.listen(port, hostname, () => log.info(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
+  stopOnSignals(server, requestLog, metricsServer);
 }
 
 const SHUTDOWN_LIMIT_MS = 20_000;
 
 /**
- * SIGTERM or SIGINT: stop taking connections, let the requests, the webhook attempts under way
- * (each ends within its timeout) and the pending last-used notes finish, close the database (PGlite
- * writes its files and frees the data dir), then exit 0 — or 1 if that takes over 20 s.
+ * SIGTERM or SIGINT: stop taking connections (the metrics listener's too), let the requests, the
+ * webhook attempts under way (each ends within its timeout) and the pending last-used notes
+ * finish, write the last verify summary, close the database (PGlite writes its files and frees
+ * the data dir), then exit 0 — or 1 if that takes over 20 s.
  */
-function stopOnSignals(server: http.Server): void {
+function stopOnSignals(server: http.Server, requestLog: RequestLog, metricsServer: http.Server | undefined): void {
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -47,9 +67,12 @@ function stopOnSignals(server: http.Server): void {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection becomes idle once its last answer is sent: close it then.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
-    void closed.then(() => clearInterval(sweep));
+    void closed.then(() => {
+      clearInterval(sweep);
+      requestLog.stop();
+    });
     // The notes are written once the last request has been answered, so none is left behind.
-    void Promise.allSettled([closed.then(flushVerifierUsage), stopServerDelivery()])
+    void Promise.allSettled([closed.then(flushVerifierUsage), stopServerDelivery(), metricsServer && closeMetricsServer(metricsServer)])
       .then(() => getDatabase().close())
       .then(
         () => process.exit(0),
@@ -61,6 +84,12 @@ function stopOnSignals(server: http.Server): void {
 }
 
 main().catch((error: Error) => {
-  console.error(`Keyward cannot start: ${error.message}`);
+  const line = `Keyward cannot start: ${error.message}`;
+  // A bad KEYWARD_LOG_* setting leaves no logger to say so.
+  try {
+    logger().fatal(line);
+  } catch {
+    process.stderr.write(`${line}\n`);
+  }
   process.exit(1);
 });

@@ -38,6 +38,9 @@ async function main(): Promise<void> {
     // five-second failure window lets them see a rate limit lifted without waiting a minute.
     KEYWARD_TRUSTED_PROXIES: '1',
     KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS: '5',
+    // Every verify answer gets a log line of its own (by default they are summed once a minute),
+    // so the log scan at the end sees each one.
+    KEYWARD_LOG_LEVEL: 'debug',
   };
   if (database.url) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;

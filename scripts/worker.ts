@@ -9,6 +9,7 @@
 import { getDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { loadSecrets } from '@/lib/config/secrets';
+import { logger } from '@/lib/log/logger';
 import { runDispatcher, stopOnSignals } from '@/lib/webhooks/runner';
 
 async function main(): Promise<void> {
@@ -18,13 +19,13 @@ async function main(): Promise<void> {
   const dispatcher = runDispatcher(database.db);
   stopOnSignals(dispatcher, async () => {
     await database.close();
-    console.log('Keyward webhook worker: stopped.');
+    logger().info('Keyward webhook worker: stopped.');
     process.exit(0);
   });
-  console.log(`Keyward webhook worker: delivering webhooks from ${database.driver === 'postgres' ? 'PostgreSQL' : 'the embedded database'}. Stop with Ctrl-C.`);
+  logger().info(`Keyward webhook worker: delivering webhooks from ${database.driver === 'postgres' ? 'PostgreSQL' : 'the embedded database'}. Stop with Ctrl-C.`);
 }
 
 main().catch((error: Error) => {
-  console.error(`Keyward webhook worker cannot start: ${error.message}`);
+  logger().fatal(`Keyward webhook worker cannot start: ${error.message}`);
   process.exit(1);
 });

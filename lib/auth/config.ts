@@ -13,6 +13,8 @@ import Credentials from 'next-auth/providers/credentials';
 import { getDb } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
 import { loadSecrets } from '@/lib/config/secrets';
+import { logger } from '@/lib/log/logger';
+import { recordSignInFailure } from '@/lib/metrics/recorder';
 import { findUserByEmail } from '@/lib/users/users';
 import { verifyPassword } from './password';
 import { sessionStanding } from './revoked-sessions';
@@ -36,6 +38,7 @@ async function authorizeCredentials(raw: unknown, request: Request) {
     limiters: signInLimiters(),
   });
   if (verdict.ok) return verdict.user;
+  recordSignInFailure(verdict.retryAfterSeconds ? 'rate_limited' : 'invalid_credentials');
   if (verdict.retryAfterSeconds) throw new TooManySignInAttempts(verdict.retryAfterSeconds);
   return null;
 }
@@ -78,7 +81,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     // and only when the provider has verified it.
     async signIn({ account, profile }) {
       if (account?.provider !== 'oidc') return true;
-      return Boolean(await ssoUser(profile, findSsoUser));
+      const admitted = Boolean(await ssoUser(profile, findSsoUser));
+      if (!admitted) recordSignInFailure('sso_refused');
+      return admitted;
     },
     async jwt({ token, user, account, profile }) {
       if (user) {
@@ -111,10 +116,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     // Auth.js logs whole errors (stacks, causes); keep one line and never the request body.
     error(error) {
       if (error instanceof CredentialsSignin) return;
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      logger().error(`[auth] ${error.name}: ${error.message}`);
     },
     warn(code) {
-      console.warn(`[auth] warning ${code}`);
+      logger().warn(`[auth] warning ${code}`);
     },
     debug() {},
   },

@@ -10,6 +10,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Db } from '@/db/client';
+import { logAt } from '@/lib/log/logger';
 import { refused, runArgvOnDb, type CliResult } from './run';
 
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -116,7 +117,7 @@ function listen(server: net.Server, file: string): Promise<void> {
 export async function startOperatorSocket(
   getDb: () => Db,
   dir: string,
-  log: (line: string) => void = console.warn,
+  log: (line: string) => void = logAt('warn'),
 ): Promise<() => Promise<void>> {
   const file = operatorSocketPath(dir);
   const noop = async () => {};

@@ -4,6 +4,7 @@
  * on other nodes. A failed pass (the database away) is tried again at the next tick.
  */
 import type { Db } from '@/db/client';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import { rollUpUsage } from './rollup';
 
 export const ROLLUP_EVERY_MS = 10 * 60_000;
@@ -15,7 +16,7 @@ export function startUsageMaintenance(db: Db, options: { rollupEveryMs?: number;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async () => {
-    await rollUpUsage(db).catch(() => undefined);
+    await rollUpUsage(db).catch(recordDatabaseError);
     if (!stopped) timer = setTimeout(() => void tick(), rollupEveryMs).unref();
   };
   timer = setTimeout(() => void tick(), options.firstAfterMs ?? 60_000).unref();

@@ -7,6 +7,7 @@
  */
 import type { Db } from '@/db/client';
 import { COUNTED_CODES, CODE_INDEX, type CountedCode } from '@/lib/usage/codes';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import { writeCounts, type CountRow } from '@/lib/usage/store';
 
 const MINUTE_MS = 60_000;
@@ -92,7 +93,8 @@ export class VerificationCounts {
     try {
       await this.write(rows);
       this.statements++;
-    } catch {
+    } catch (error) {
+      recordDatabaseError(error);
       this.keep(rows);
     }
   }
