@@ -11,17 +11,24 @@
  * /api/health/live (the framework's floor; last, so the garbage it leaves is not collected during
  * a verify case). Then the production server again with usage counting off
  * (KEYWARD_USAGE_COUNTING=false), in rounds with the floor, for the cached case without counting
- * (issue 12: counting on stays ≥ 0.6× the floor). Then the production server with the cache off
+ * (issue 12: counting on stays ≥ 0.6× the floor). Then with metrics on (KEYWARD_METRICS_PORT set:
+ * every verify answer counted and timed into a histogram), in rounds with the floor, for the cached
+ * case (issue 14: ≥ 0.6× the floor), checked against a scrape of /metrics afterwards. Then with
+ * KEYWARD_LOG_LEVEL=debug, which logs every verify answer as a JSON line (by default verify is
+ * logged as one summary a minute): what per-request logging of verify would cost. Then the
+ * production server with the cache off
  * (KEYWARD_VERIFY_CACHE_ENTRIES=0), in rounds with the floor, for uncached verify. The floor and
  * the valid-key cases send every key in turn, each connection from its own place in the list, so
  * concurrent uncached lookups are of different keys, as they are in production. It prints each
  * case's median round — requests/s, p50 and p99, as ratios to the floor of the same rounds and
- * to Next's — and times `Verifier.verify` in-process against a bare SHA-256 of the same key. The
- * load generator shares the machine's cores with the servers, as it did when the targets were
- * set; compare ratios within one run, not absolute figures across runs. Nothing is asserted.
+ * to Next's — and times `Verifier.verify` in-process against a bare SHA-256 of the same key, and
+ * what the front adds to each answer (request id, metrics, a log line). The load generator shares
+ * the machine's cores with the servers, as it did when the targets were set; compare ratios
+ * within one run, not absolute figures across runs. Nothing is asserted.
  *
  * Issue 4's targets: cached ≥ 50% of the node:http floor's requests/s, uncached ≥ 25%,
  * malformed at least as fast as cached, in-process cached verify within 3× of the bare hash.
+ * Issues 12 and 14: cached with usage counting, and with metrics on, ≥ 0.6× the floor.
  *
  * Options: --rounds 3  --duration 5 (seconds per case and round)  --warmup 1  --connections 32
  * --keys 1000  --driver postgres|pglite
@@ -36,6 +43,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { createKey } from '@/lib/keys/create';
+import { createLogger } from '@/lib/log/logger';
+import { requestIdFor } from '@/lib/log/request-id';
+import { createMetrics } from '@/lib/metrics/registry';
 import { generateKey } from '@/lib/keys/format';
 import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { UsageRecorder } from '@/lib/verify/usage';
@@ -44,6 +54,7 @@ import { Verifier } from '@/lib/verify/verifier';
 import { VerifyCache } from '@/lib/verify/cache';
 import { digaCatalogue } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
+import { scrape, total } from '@/lib/testing/prometheus';
 import { freePort, serverProcessUnavailable, ServerProcess } from '@/lib/testing/server-process';
 import type { Driver } from '@/lib/testing/temporary-database';
 
@@ -111,7 +122,8 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** A GET, or POSTs of `bodies` in turn: each request takes the next body, whichever connection sends it. */
 type Case = { label: string; url: string; bodies?: string[]; expect: string };
-type Figures = { label: string; rps: number; p50: number; p99: number; bad: number };
+/** `total`: requests answered in the measured runs (a median's: in all its rounds, warm-ups not included). */
+type Figures = { label: string; rps: number; p50: number; p99: number; bad: number; total: number };
 
 /** Each case's median round (by requests/s): rounds interleave the cases, so drift hits all alike. */
 async function rounds(cases: Case[]): Promise<Figures[]> {
@@ -119,7 +131,7 @@ async function rounds(cases: Case[]): Promise<Figures[]> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, testCase] of cases.entries()) runs[i]!.push(await load(testCase));
   }
-  return runs.map((figures) => [...figures].sort((a, b) => a.rps - b.rps)[figures.length >> 1]!);
+  return runs.map((figures) => ({ ...[...figures].sort((a, b) => a.rps - b.rps)[figures.length >> 1]!, total: figures.reduce((sum, { total }) => sum + total, 0) }));
 }
 
 async function check(testCase: Case): Promise<void> {
@@ -149,7 +161,7 @@ async function load(testCase: Case): Promise<Figures> {
   };
   if (WARMUP > 0) await autocannon({ ...request, duration: WARMUP });
   const result = await autocannon({ ...request, duration: DURATION });
-  return { label: testCase.label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts };
+  return { label: testCase.label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts, total: result.requests.total };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,6 +181,33 @@ async function nsPerOp(operations: Array<() => unknown>, count: number): Promise
     }
   }
   return samples.map((times) => times.sort((a, b) => a - b)[times.length >> 1]!);
+}
+
+/**
+ * What the front adds to each verify answer, in ns/op: its request id and two clock reads (always),
+ * the metrics' count and histogram observe (metrics on), and a JSON log line, serialised by pino
+ * and written nowhere (what per-answer logging would cost before any I/O).
+ */
+async function perAnswer(): Promise<{ idAndClock: number; metrics: number; logLine: number }> {
+  const { recorder } = createMetrics({ outboxDue: async () => 0 });
+  const log = createLogger({ format: 'json', level: 'debug' }, { write: () => {} });
+  const line = { requestId: requestIdFor(undefined), method: 'POST', route: '/api/v1/keys/verify', status: 200, durationMs: 0.04 };
+  let started = process.hrtime.bigint();
+  const [idAndClock, metrics, logLine] = await nsPerOp(
+    [
+      () => {
+        started = process.hrtime.bigint();
+        return requestIdFor(undefined).length + Number(process.hrtime.bigint() - started);
+      },
+      () => {
+        recorder.verifications.add('VALID');
+        recorder.verifySeconds.observe(0.00004);
+      },
+      () => log.debug(line, 'request'),
+    ],
+    50_000,
+  );
+  return { idAndClock: idAndClock!, metrics: metrics!, logLine: logLine! };
 }
 
 async function inProcess(server: ServerProcess, secret: string): Promise<{ verify: number; uncounted: number; hash: number }> {
@@ -256,18 +295,27 @@ async function main(): Promise<void> {
     const next = await load({ label: 'Next GET /api/health/live', url: `${server.url}/api/health/live`, expect: 'ok' });
     await server.stop();
 
-    // Usage counting is on by default (above); the same cached case with it off, beside the floor.
-    await server.start({ KEYWARD_USAGE_COUNTING: 'false' });
-    const [floorUncounted, uncounted] = (await rounds([
-      floorCase,
-      { label: 'verify · valid key, cached, counting off', url: verifyUrl, bodies: valid, expect: '"VALID"' },
-    ])) as [Figures, Figures];
-    await server.stop();
+    /** A valid key's case on the server started with `env`, in rounds beside the floor; `running` reads the server before it stops. */
+    const beside = async (env: Record<string, string>, label: string, running?: () => Promise<void>) => {
+      await server.start(env);
+      const [floorFigures, figures] = (await rounds([floorCase, { label, url: verifyUrl, bodies: valid, expect: '"VALID"' }])) as [Figures, Figures];
+      await running?.();
+      await server.stop();
+      return [floorFigures, figures] as const;
+    };
 
-    await server.start({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' });
-    const uncachedCase: Case = { label: 'verify · valid key, no cache', url: verifyUrl, bodies: valid, expect: '"VALID"' };
-    const [floorAgain, uncached] = (await rounds([floorCase, uncachedCase])) as [Figures, Figures];
-    await server.stop();
+    // Usage counting is on by default (above); the same cached case with it off.
+    const [floorUncounted, uncounted] = await beside({ KEYWARD_USAGE_COUNTING: 'false' }, 'verify · valid key, cached, counting off');
+    // Metrics on: every answer counted and timed; then a scrape must have seen every one measured.
+    const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+    const counted = { verifications: 0, timed: 0 };
+    const [floorMetrics, withMetrics] = await beside({ KEYWARD_METRICS_PORT: new URL(metricsUrl).port }, 'verify · valid key, cached, metrics on', async () => {
+      const scraped = await scrape(metricsUrl);
+      Object.assign(counted, { verifications: total(scraped, 'keyward_verifications_total'), timed: total(scraped, 'keyward_verify_duration_seconds_count') });
+    });
+    // Every verify answer logged as a JSON line (KEYWARD_LOG_LEVEL=debug), read by this process as a log shipper would.
+    const [floorLogged, everyLogged] = await beside({ KEYWARD_LOG_LEVEL: 'debug' }, 'verify · valid key, cached, every answer logged');
+    const [floorAgain, uncached] = await beside({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' }, 'verify · valid key, no cache');
     await stop(floorServer);
     rmSync(floorDir, { recursive: true, force: true });
     console.log('');
@@ -279,10 +327,19 @@ async function main(): Promise<void> {
         ...[cached, unknownKey, malformedKey].map((figures) => ({ figures, floor })),
         { figures: { ...floorUncounted, label: 'bare node:http (floor, beside counting off)' }, floor: floorUncounted },
         { figures: uncounted, floor: floorUncounted },
+        { figures: { ...floorMetrics, label: 'bare node:http (floor, beside metrics on)' }, floor: floorMetrics },
+        { figures: withMetrics, floor: floorMetrics },
+        { figures: { ...floorLogged, label: 'bare node:http (floor, beside every answer logged)' }, floor: floorLogged },
+        { figures: everyLogged, floor: floorLogged },
         { figures: { ...floorAgain, label: 'bare node:http (floor, beside no cache)' }, floor: floorAgain },
         { figures: uncached, floor: floorAgain },
       ],
       next,
+    );
+
+    console.log('');
+    console.log(
+      `metrics on: the scrape counted ${fmt(counted.verifications)} verify answers and timed ${fmt(counted.timed)}; the measured runs made ${fmt(withMetrics.total)} (plus warm-ups and checks)`,
     );
 
     const timed = await inProcess(server, secret);
@@ -290,12 +347,20 @@ async function main(): Promise<void> {
     console.log(
       `in-process: Verifier.verify (cached) ${fmt(timed.verify)} ns/op, counting off ${fmt(timed.uncounted)} ns/op · bare SHA-256 ${fmt(timed.hash)} ns/op · ratio ${fmt(timed.verify / timed.hash, 2)}× (${fmt(timed.uncounted / timed.hash, 2)}× counting off)`,
     );
+    const added = await perAnswer();
+    console.log(
+      `in-process, per verify answer: request id and clock ${fmt(added.idAndClock)} ns · metrics (count + histogram) ${fmt(added.metrics)} ns · a JSON log line (serialised, not written) ${fmt(added.logLine)} ns`,
+    );
     console.log('');
     const mark = (ok: boolean) => (ok ? 'met' : 'missed');
     console.log(`targets: cached ≥ 50% of node:http: ${mark(cached.rps >= floor.rps / 2)} (${fmt((100 * cached.rps) / floor.rps, 1)}%)`);
     console.log(
       `         cached, counting on, ≥ 0.6× node:http: ${mark(cached.rps >= 0.6 * floor.rps)} (${fmt(cached.rps / floor.rps, 2)}×; counting off ${fmt(uncounted.rps / floorUncounted.rps, 2)}×)`,
     );
+    console.log(
+      `         cached, metrics on, ≥ 0.6× node:http: ${mark(withMetrics.rps >= 0.6 * floorMetrics.rps)} (${fmt(withMetrics.rps / floorMetrics.rps, 2)}×; metrics off ${fmt(cached.rps / floor.rps, 2)}×)`,
+    );
+    console.log(`         (every verify answer logged: ${fmt(everyLogged.rps / floorLogged.rps, 2)}× node:http; by default verify is logged once a minute in aggregate)`);
     console.log(`         uncached ≥ 25% of node:http: ${mark(uncached.rps >= floorAgain.rps / 4)} (${fmt((100 * uncached.rps) / floorAgain.rps, 1)}%)`);
     console.log(`         malformed ≥ cached: ${mark(malformedKey.rps >= cached.rps)} (${fmt(malformedKey.rps / cached.rps, 2)}×)`);
     console.log(`         in-process cached verify ≤ 3× bare hash: ${mark(timed.verify <= 3 * timed.hash)} (${fmt(timed.verify / timed.hash, 2)}×)`);

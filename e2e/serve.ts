@@ -40,6 +40,9 @@ async function main(): Promise<void> {
     KEYWARD_VERIFY_FAILURE_WINDOW_SECONDS: '5',
     // Verification counts reach the database within half a second, for the usage tests to read.
     KEYWARD_USAGE_FLUSH_MS: '500',
+    // Every verify answer gets a log line of its own (by default they are summed once a minute),
+    // so the log scan at the end sees each one.
+    KEYWARD_LOG_LEVEL: 'debug',
   };
   if (database.url) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;

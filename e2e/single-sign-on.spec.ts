@@ -76,8 +76,8 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   keywardServer = await ServerProcess.create({ prefix: 'keyward_e2e_sso', driver: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
   provider = await TestOidcProvider.start(url('/api/auth/callback/oidc'));
-  target = { dataDir: keywardServer.dataDir, databaseUrl: keywardServer.databaseUrl, catalogue: 'diga', encryptionKey: () => keywardServer.secrets.encryptionKey };
-  for (const secret of [provider.clientSecret, keywardServer.secrets.authSecret, keywardServer.secrets.encryptionKey]) recordSecret(secret);
+  target = { dataDir: keywardServer.dataDir, databaseUrl: keywardServer.databaseUrl, catalogue: 'diga', encryptionKey: () => keywardServer.secrets.KEYWARD_ENCRYPTION_KEY };
+  for (const secret of [provider.clientSecret, keywardServer.secrets.AUTH_SECRET, keywardServer.secrets.KEYWARD_ENCRYPTION_KEY]) recordSecret(secret);
   await keywardWith();
 });
 
@@ -254,7 +254,7 @@ test('the single sign-on server logged no client secret, code, token or PKCE ver
   await expect(page).toHaveURL(url(`/projects/${project.slug}/settings/api-keys`));
 
   const log = keywardServer.output();
-  const secrets = [provider.clientSecret, keywardServer.secrets.authSecret, ...provider.handledSecrets];
+  const secrets = [provider.clientSecret, keywardServer.secrets.AUTH_SECRET, ...provider.handledSecrets];
   // A code, a verifier and two tokens for each sign-in through the provider.
   expect(provider.handledSecrets.size).toBeGreaterThanOrEqual(4);
   for (const secret of secrets) expect(log.includes(secret), `a secret (${secret.length} characters) appears in the log`).toBe(false);

@@ -62,6 +62,49 @@ export function hasErrorCode(error: unknown, codes: string | ReadonlySet<string>
   return false;
 }
 
+// Socket errors, postgres.js's own connection codes, and PostgreSQL's connection exceptions
+// (class 08) and shutdowns (57P01-57P03).
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Connection failures from either driver: the database is not there right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return hasErrorCode(error, UNAVAILABLE_CODES);
+}
+
+export type DatabaseErrorKind = 'connection' | 'query';
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * `connection` when the database could not be reached, `query` when it refused a statement (an
+ * error in the cause chain carries a SQLSTATE, or Drizzle wrapped a failed query), otherwise
+ * undefined: the error did not come from the database.
+ */
+export function databaseErrorKind(error: unknown): DatabaseErrorKind | undefined {
+  if (isDatabaseUnavailable(error)) return 'connection';
+  for (let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+    if (e.name === 'DrizzleQueryError' || (typeof e.code === 'string' && SQLSTATE.test(e.code))) return 'query';
+  }
+  return undefined;
+}
+
 /** Postgres unique_violation, from either driver. */
 export function isUniqueViolation(error: unknown): boolean {
   return hasErrorCode(error, '23505');

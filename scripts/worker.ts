@@ -11,6 +11,7 @@ import { getDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { loadSecrets } from '@/lib/config/secrets';
 import { startExpiryNotices } from '@/lib/usage/maintenance';
+import { logger } from '@/lib/log/logger';
 import { runDispatcher, stopOnSignals } from '@/lib/webhooks/runner';
 
 async function main(): Promise<void> {
@@ -22,13 +23,13 @@ async function main(): Promise<void> {
   stopOnSignals(dispatcher, async () => {
     notices.stop();
     await database.close();
-    console.log('Keyward webhook worker: stopped.');
+    logger().info('Keyward webhook worker: stopped.');
     process.exit(0);
   });
-  console.log(`Keyward webhook worker: delivering webhooks from ${database.driver === 'postgres' ? 'PostgreSQL' : 'the embedded database'}. Stop with Ctrl-C.`);
+  logger().info(`Keyward webhook worker: delivering webhooks from ${database.driver === 'postgres' ? 'PostgreSQL' : 'the embedded database'}. Stop with Ctrl-C.`);
 }
 
 main().catch((error: Error) => {
-  console.error(`Keyward webhook worker cannot start: ${error.message}`);
+  logger().fatal(`Keyward webhook worker cannot start: ${error.message}`);
   process.exit(1);
 });

@@ -3,7 +3,9 @@
  * domain error. Unexpected errors become a plain 500 (or 503 when the database is away) whose
  * message says nothing about the cause.
  */
-import { DomainError, errorKind, hasErrorCode, type DomainErrorCode } from '@/lib/errors';
+import { DomainError, errorKind, isDatabaseUnavailable, type DomainErrorCode } from '@/lib/errors';
+import { logger } from '@/lib/log/logger';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
 
@@ -18,32 +20,6 @@ export const STATUS_OF: Record<DomainErrorCode, number> = {
 
 export function errorBody(code: string, message: string, fields?: Record<string, string[]>): ApiErrorBody {
   return { error: fields ? { code, message, fields } : { code, message } };
-}
-
-// Socket errors, postgres.js's own connection codes, and PostgreSQL's connection exceptions
-// (class 08) and shutdowns (57P01-57P03).
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-
-/** Connection failures from either driver: the database is not there right now. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  return hasErrorCode(error, UNAVAILABLE_CODES);
 }
 
 /**
@@ -64,9 +40,10 @@ export function errorResponseParts(error: unknown): { status: number; body: ApiE
   if (domainError) {
     return { status: STATUS_OF[domainError.code], body: errorBody(domainError.code, domainError.message, domainError.fieldErrors) };
   }
+  recordDatabaseError(error);
   if (isDatabaseUnavailable(error)) {
     return { status: 503, body: errorBody('unavailable', 'The database is unavailable. Try again shortly.') };
   }
-  console.error(`[api] unexpected ${errorKind(error)}`);
+  logger().error(`[api] unexpected ${errorKind(error)}`);
   return { status: 500, body: errorBody('internal', 'Something went wrong; nothing was changed.') };
 }

@@ -5,10 +5,17 @@
  * refuses the bodies Next would read whole before anything is authenticated, fixes
  * X-Forwarded-For, and sets the timeouts and the connection cap that keep slow senders from
  * holding the server. It never reads a body past its limit: a refusal closes the connection.
+ * Every answer carries an `x-request-id` (lib/log/request-id.ts). With a request log (server.ts)
+ * each request is logged (lib/log/requests.ts: verify's summed), and with a metrics recorder
+ * (KEYWARD_METRICS_PORT) verify's answers are counted and timed; without one, verify's path
+ * pays for no metric at all.
  */
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { positiveIntFromEnv } from '@/lib/config/env';
+import { requestIdFor } from '@/lib/log/request-id';
+import { RequestLog, roundMs, routeForLog } from '@/lib/log/requests';
+import type { MetricsRecorder } from '@/lib/metrics/recorder';
 import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from '@/lib/security/headers';
 import { MAX_CONSOLE_BODY_BYTES, tooLargeBody } from './body-limit';
 import { resolveClientAddress } from './client-address';
@@ -78,21 +85,25 @@ export function pathnameOf(target: string): string {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-const refusal = (status: number, body: string, headers: Record<string, string> = {}): EndpointAnswer => ({
+const refusal = (status: number, code: string, body: string, headers: Record<string, string> = {}): EndpointAnswer => ({
   status,
   headers: { ...JSON_HEADERS, ...headers, connection: 'close' },
   body,
+  code,
 });
+const errorRefusal = (status: number, code: string, message: string, headers?: Record<string, string>) =>
+  refusal(status, code, JSON.stringify(errorBody(code, message)), headers);
 
-const VERIFY_METHOD_NOT_ALLOWED = refusal(405, JSON.stringify(errorBody('method_not_allowed', 'Use POST.')), { allow: 'POST' });
-const CONSOLE_BODY_TOO_LARGE = refusal(413, tooLargeBody(MAX_CONSOLE_BODY_BYTES));
-const LENGTH_REQUIRED = refusal(411, JSON.stringify(errorBody('length_required', 'Send the body with a Content-Length.')));
-const verifyTimeout = (ms: number) => refusal(408, JSON.stringify(errorBody('request_timeout', `The body must arrive within ${ms} ms.`)));
+const VERIFY_METHOD_NOT_ALLOWED = errorRefusal(405, 'method_not_allowed', 'Use POST.', { allow: 'POST' });
+const CONSOLE_BODY_TOO_LARGE = refusal(413, 'payload_too_large', tooLargeBody(MAX_CONSOLE_BODY_BYTES));
+const LENGTH_REQUIRED = errorRefusal(411, 'length_required', 'Send the body with a Content-Length.');
+const verifyTimeout = (ms: number) => errorRefusal(408, 'request_timeout', `The body must arrive within ${ms} ms.`);
 
 const INTERNAL_ERROR: EndpointAnswer = {
   status: 500,
   headers: { 'content-type': 'application/json' },
   body: '{"error":{"code":"internal","message":"Something went wrong."}}',
+  code: 'internal',
 };
 
 /**
@@ -126,11 +137,11 @@ function closeAfterAnswer(socket: Duplex): void {
 }
 
 /** Node's own answers to requests its parser refuses, sent as closeAfterAnswer closes. */
-function parserRefusal(code: string | undefined): string {
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return '413 Payload Too Large';
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  return '400 Bad Request';
+function parserRefusal(code: string | undefined): [number, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large'];
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return [413, 'Payload Too Large'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout'];
+  return [400, 'Bad Request'];
 }
 
 /** Requests refused before their body, with Expect: 100-continue: the client never sends it. */
@@ -148,22 +159,33 @@ export type FrontOptions = {
   limits: ServerLimits;
   /** The configured public address (AUTH_URL), which decides Strict-Transport-Security. */
   publicUrl?: string;
+  /** Where each answered request is logged (verify's in aggregate); none logs nothing. */
+  requestLog?: RequestLog;
+  /** Counts and times verify's answers when metrics are on (KEYWARD_METRICS_PORT). */
+  metrics?: MetricsRecorder;
 };
+
+/** Milliseconds since `started` (process.hrtime.bigint(): Next's clock tracking does not touch it). */
+const msSince = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e6;
 
 /**
  * The server's two listeners: `request`, and `checkContinue` for requests that wait for 100
  * Continue before sending their body (curl does above 1 MB), refused without it when they would be.
  */
 export function createListeners(options: FrontOptions): { request: RequestListener; checkContinue: RequestListener } {
-  const { fallback, trustedProxies } = options;
+  const { fallback, trustedProxies, requestLog, metrics } = options;
   const verifyBodyTimeoutMs = options.limits.verifyBodyTimeoutMs;
   const alwaysHttps = servedOverHttps({ publicUrl: options.publicUrl, trustedProxies: 0 });
   const transport = alwaysHttps ? { 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : undefined;
 
-  /** With its length, so the answer is one plain write rather than chunked encoding's several. */
-  const send = (response: ServerResponse, answer: EndpointAnswer): void => {
+  /**
+   * With its length, so the answer is one plain write rather than chunked encoding's several. A
+   * request that is not verify's has its x-request-id set on the response already.
+   */
+  const send = (response: ServerResponse, answer: EndpointAnswer, requestId?: string): void => {
     const length = Buffer.byteLength(answer.body);
-    response.writeHead(answer.status, transport ? { ...answer.headers, ...transport, 'content-length': length } : { ...answer.headers, 'content-length': length });
+    const headers = requestId === undefined ? { ...answer.headers, 'content-length': length } : { ...answer.headers, 'x-request-id': requestId, 'content-length': length };
+    response.writeHead(answer.status, transport ? { ...headers, ...transport } : headers);
     response.end(answer.body);
   };
 
@@ -172,22 +194,42 @@ export function createListeners(options: FrontOptions): { request: RequestListen
    * closes the connection. Node would destroy the socket right after it (destroySoon): it
    * lingers instead, so a client still sending reads its answer rather than a reset.
    */
-  const refuse = (request: IncomingMessage, response: ServerResponse, answer: EndpointAnswer): void => {
+  const refuse = (request: IncomingMessage, response: ServerResponse, answer: EndpointAnswer, requestId?: string): void => {
     request.pause();
     const socket = request.socket;
     socket.destroySoon = () => closeAfterAnswer(socket);
-    if (!response.headersSent) send(response, answer);
+    if (!response.headersSent) send(response, answer, requestId);
   };
 
-  const reply = (response: ServerResponse, body: string, address: string): void => {
+  /** After a verify answer is sent: counted and timed (metrics on), and logged. */
+  const verified = (answer: EndpointAnswer, requestId: string, started: bigint): void => {
+    if (!metrics && !requestLog) return;
+    const ms = msSince(started);
+    if (metrics) {
+      metrics.verifications.add(answer.code);
+      metrics.verifySeconds.observe(ms / 1000);
+    }
+    requestLog?.verify(requestId, answer.status, ms);
+  };
+
+  const reply = (response: ServerResponse, body: string, address: string, requestId: string, started: bigint): void => {
     let answer: EndpointAnswer | Promise<EndpointAnswer>;
     try {
       answer = answerVerify(body, address);
     } catch {
       answer = INTERNAL_ERROR;
     }
-    if (answer instanceof Promise) answer.then((done) => send(response, done), () => send(response, INTERNAL_ERROR));
-    else send(response, answer);
+    const done = (final: EndpointAnswer) => {
+      send(response, final, requestId);
+      verified(final, requestId, started);
+    };
+    if (answer instanceof Promise) answer.then(done, () => done(INTERNAL_ERROR));
+    else done(answer);
+  };
+
+  const refuseVerify = (request: IncomingMessage, response: ServerResponse, answer: EndpointAnswer, requestId: string, started: bigint): void => {
+    refuse(request, response, answer, requestId);
+    verified(answer, requestId, started);
   };
 
   /**
@@ -195,15 +237,15 @@ export function createListeners(options: FrontOptions): { request: RequestListen
    * no database: a cache hit makes no promise at all. The whole body usually arrives with the
    * headers, so the body deadline's timer is set only for one that has not.
    */
-  const verify = (request: IncomingMessage, response: ServerResponse, address: string): void => {
-    if (Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES) return refuse(request, response, VERIFY_BODY_TOO_LARGE);
+  const verify = (request: IncomingMessage, response: ServerResponse, address: string, requestId: string, started: bigint): void => {
+    if (Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES) return refuseVerify(request, response, VERIFY_BODY_TOO_LARGE, requestId, started);
     const chunks: Buffer[] = [];
     let size = 0;
     let deadline: NodeJS.Timeout | undefined;
     const stop = (answer: EndpointAnswer) => {
       clearTimeout(deadline);
       request.removeListener('data', onData).removeListener('end', onEnd);
-      refuse(request, response, answer);
+      refuseVerify(request, response, answer, requestId, started);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -213,7 +255,7 @@ export function createListeners(options: FrontOptions): { request: RequestListen
     };
     const onEnd = () => {
       if (deadline !== undefined) clearTimeout(deadline);
-      reply(response, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), address);
+      reply(response, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), address, requestId, started);
     };
     request.on('data', onData);
     request.on('end', onEnd);
@@ -223,15 +265,30 @@ export function createListeners(options: FrontOptions): { request: RequestListen
     });
   };
 
+  /** Every other request: its id on the answer and, once the answer is sent (or the client has left), its line. */
+  const follow = (request: IncomingMessage, response: ServerResponse, pathname: string, requestId: string, started: bigint): void => {
+    response.setHeader('x-request-id', requestId);
+    // Next reads the same id, should it log.
+    request.headers['x-request-id'] = requestId;
+    if (!requestLog) return;
+    response.once('close', () => {
+      const line = { requestId, method: request.method ?? '', route: routeForLog(pathname), status: response.statusCode, durationMs: roundMs(msSince(started)) };
+      requestLog.request(line, !response.writableFinished);
+    });
+  };
+
   const onRequest: RequestListener = (request, response) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFor(request.headers['x-request-id']);
     const address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
     const url = request.url ?? '/';
     const pathname = url === VERIFY_PATH ? VERIFY_PATH : pathnameOf(url);
     if (pathname === VERIFY_PATH) {
-      if (request.method === 'POST') verify(request, response, address);
-      else refuse(request, response, VERIFY_METHOD_NOT_ALLOWED);
+      if (request.method === 'POST') verify(request, response, address, requestId, started);
+      else refuseVerify(request, response, VERIFY_METHOD_NOT_ALLOWED, requestId, started);
       return;
     }
+    follow(request, response, pathname, requestId, started);
     const refused = nextBodyRefusal(request, pathname);
     if (refused) return refuse(request, response, refused);
     // A REST body the handler will not read to its end (too large, or no caller): close rather than drain it.
@@ -251,9 +308,19 @@ export function createListeners(options: FrontOptions): { request: RequestListen
 
   const onCheckContinue: RequestListener = (request, response) => {
     const refused = refusalBeforeBody(request);
-    if (refused) return send(response, refused);
-    response.writeContinue();
-    onRequest(request, response);
+    if (!refused) {
+      response.writeContinue();
+      return onRequest(request, response);
+    }
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFor(request.headers['x-request-id']);
+    const pathname = pathnameOf(request.url ?? '/');
+    if (pathname === VERIFY_PATH) {
+      send(response, refused, requestId);
+      return verified(refused, requestId, started);
+    }
+    follow(request, response, pathname, requestId, started);
+    send(response, refused);
   };
 
   return { request: onRequest, checkContinue: onCheckContinue };
@@ -261,7 +328,7 @@ export function createListeners(options: FrontOptions): { request: RequestListen
 
 /** The server with its listeners, its limits and its connection cap. */
 export function createHttpServer(options: FrontOptions): http.Server {
-  const { limits } = options;
+  const { limits, requestLog } = options;
   const listeners = createListeners(options);
   const server = http.createServer(
     {
@@ -282,8 +349,12 @@ export function createHttpServer(options: FrontOptions): http.Server {
     refused.add(socket);
     const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
     if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
-    socket.write(`HTTP/1.1 ${parserRefusal(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const [status, reason] = parserRefusal(error.code);
+    // Nothing of the request is known for sure: its line has no method or route.
+    const requestId = requestIdFor(undefined);
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\nX-Request-Id: ${requestId}\r\n\r\n`);
     closeAfterAnswer(socket);
+    requestLog?.request({ requestId, method: '', route: '', status, durationMs: 0 });
   });
   server.on('checkContinue', listeners.checkContinue);
   return server;

@@ -8,8 +8,9 @@ import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { getDb, type Db } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
-import { isDatabaseUnavailable } from '@/lib/api/errors';
-import { DomainError, errorKind, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
+import { DomainError, errorKind, isDatabaseUnavailable, type DomainErrorCode, type FieldErrors } from '@/lib/errors';
+import { logger } from '@/lib/log/logger';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import type { User } from '@/lib/users/users';
 import type { Actor } from './authorize';
 import { currentUser } from './session';
@@ -58,10 +59,11 @@ async function settle<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
     if (error instanceof DomainError) {
       return { ok: false, code: error.code, error: error.message, fieldErrors: error.fieldErrors };
     }
+    recordDatabaseError(error);
     if (isDatabaseUnavailable(error)) {
       return { ok: false, code: 'internal', error: 'Keyward cannot reach its database right now; nothing was changed. Try again in a moment.' };
     }
-    console.error(`[action] failed: ${errorKind(error)}`);
+    logger().error(`[action] failed: ${errorKind(error)}`);
     return { ok: false, code: 'internal', error: 'Something went wrong; nothing was changed. Try again.' };
   }
 }

@@ -15,6 +15,8 @@ import { getDb } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
 import { loadSecrets } from '@/lib/config/secrets';
 import { ssoMembers } from '@/lib/team/sso-join';
+import { logger } from '@/lib/log/logger';
+import { recordSignInFailure } from '@/lib/metrics/recorder';
 import { findUserByEmail } from '@/lib/users/users';
 import { authErrorLine } from './auth-log';
 import { verifyPassword } from './password';
@@ -40,6 +42,7 @@ async function authorizeCredentials(raw: unknown, request: Request) {
     limiters: signInLimiters(),
   });
   if (verdict.ok) return verdict.user;
+  recordSignInFailure(verdict.retryAfterSeconds ? 'rate_limited' : 'invalid_credentials');
   if (verdict.retryAfterSeconds) throw new TooManySignInAttempts(verdict.retryAfterSeconds);
   return null;
 }
@@ -102,7 +105,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     async signIn({ account, profile }) {
       if (account?.provider !== 'oidc') return true;
       const verdict = await admitSsoIdentity(profile, ssoMembers(getDb(), newUserPolicy()));
-      return verdict.ok || ssoRefused(verdict.reason);
+      if (verdict.ok) return true;
+      recordSignInFailure('sso_refused');
+      return ssoRefused(verdict.reason);
     },
     async jwt({ token, user, account, profile }) {
       if (user) {
@@ -136,10 +141,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     // Auth.js logs whole errors (stacks, causes); keep one line and never the request body.
     error(error) {
       if (error instanceof CredentialsSignin) return;
-      console.error(authErrorLine(error));
+      logger().error(authErrorLine(error));
     },
     warn(code) {
-      console.warn(`[auth] warning ${code}`);
+      logger().warn(`[auth] warning ${code}`);
     },
     debug() {},
   },

@@ -8,6 +8,9 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { memberships, users } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
+import { errorKind } from '@/lib/errors';
+import { logger } from '@/lib/log/logger';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import { revokeSession, sessionStanding } from './revoked-sessions';
 import { continueSession, SESSION_IDLE_SECONDS, startSession, type SessionClaims } from './session-token';
 
@@ -69,6 +72,7 @@ export async function endSession(db: Db, token: { sub?: unknown; sid?: unknown; 
   await revokeSession(db, token.sid, SESSION_IDLE_SECONDS, new Date(now));
   if (!live || typeof live.sub !== 'string') return;
   await recordSessionEvent(db, live.sub, 'user.signed_out', { sessionId: token.sid, clientAddress: options.clientAddress }).catch((error: unknown) => {
-    console.error(`[auth] sign-out not audited: ${error instanceof Error ? error.message : String(error)}`);
+    recordDatabaseError(error);
+    logger().error(`[auth] sign-out not audited: ${errorKind(error)}`);
   });
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '@/db/client';
 import { BackupError, formatBytes } from '@/lib/backup/files';
+import { logAt } from '@/lib/log/logger';
 import { refused, runArgvOnDb, type CliResult } from './run';
 
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -145,7 +146,7 @@ function listen(server: net.Server, file: string): Promise<void> {
 export async function startOperatorSocket(
   getDb: () => Db,
   dir: string,
-  log: (line: string) => void = console.warn,
+  log: (line: string) => void = logAt('warn'),
   snapshot?: Snapshot,
 ): Promise<() => Promise<void>> {
   const file = operatorSocketPath(dir);

@@ -1,6 +1,7 @@
 /** Whether the database answers a trivial query within a deadline. Never throws. */
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 
 export async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -10,7 +11,10 @@ export async function pingDatabase(timeoutMs = 2000): Promise<boolean> {
   const ping = getDb()
     .execute(sql`select 1`)
     .then(() => true as const)
-    .catch(() => false as const);
+    .catch((error: unknown) => {
+      recordDatabaseError(error);
+      return false as const;
+    });
   try {
     return await Promise.race([ping, deadline]);
   } finally {

@@ -12,6 +12,7 @@ import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { KEY_CHANNEL } from '@/lib/keys/events';
 import { expiryWarningDays } from '@/lib/keys/expiry-warning';
+import { logAt, logger } from '@/lib/log/logger';
 import { verifyCache } from '@/lib/verify/cache';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { webhookSettings } from '@/lib/webhooks/config';
@@ -19,7 +20,7 @@ import { startServerDelivery } from '@/lib/webhooks/runner';
 import { startServerUsageMaintenance } from '@/lib/usage/maintenance';
 import { announceFirstAdmin, bootstrapFirstAdmin } from './bootstrap';
 
-export async function prepareServer(log: (line: string) => void = console.log): Promise<void> {
+export async function prepareServer(log: (line: string) => void = logAt('info')): Promise<void> {
   loadSecrets();
   // A malformed KEYWARD_PERMISSIONS file stops start-up here, naming the bad field.
   activeCatalogue();
@@ -66,7 +67,7 @@ export async function prepareServerOrExit(): Promise<void> {
     globalForPrepare.keywardPrepared ??= prepareServer();
     await globalForPrepare.keywardPrepared;
   } catch (error) {
-    console.error(`Keyward cannot start: ${(error as Error).message}`);
+    logger().fatal(`Keyward cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
 }

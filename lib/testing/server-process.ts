@@ -171,11 +171,6 @@ export class ServerProcess {
     return this.database.url;
   }
 
-  /** The server's own secrets, e.g. for a test that looks for them in its output. */
-  get secrets(): { authSecret: string; encryptionKey: string } {
-    return { authSecret: this.env.AUTH_SECRET!, encryptionKey: this.env.KEYWARD_ENCRYPTION_KEY! };
-  }
-
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

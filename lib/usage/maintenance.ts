@@ -7,6 +7,7 @@
  */
 import type { Db } from '@/db/client';
 import { sweepExpiryNotices } from '@/lib/keys/expiry-notices';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import { rollUpUsage } from './rollup';
 
 export const ROLLUP_EVERY_MS = 10 * 60_000;
@@ -19,7 +20,7 @@ function repeat(pass: () => Promise<unknown>, everyMs: number, firstAfterMs: num
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async () => {
-    await pass().catch(() => undefined);
+    await pass().catch(recordDatabaseError);
     if (!stopped) timer = setTimeout(() => void tick(), everyMs).unref();
   };
   timer = setTimeout(() => void tick(), firstAfterMs).unref();

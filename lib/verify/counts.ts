@@ -7,6 +7,7 @@
  */
 import type { Db } from '@/db/client';
 import { COUNTED_CODES, CODE_INDEX, type CountedCode } from '@/lib/usage/codes';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 import { writeCounts, type CountRow } from '@/lib/usage/store';
 
 const MINUTE_MS = 60_000;
@@ -114,7 +115,8 @@ export class VerificationCounts {
       this.written.statements++;
       this.written.rows += rows.length;
       for (const { count } of rows) this.written.answers += count;
-    } catch {
+    } catch (error) {
+      recordDatabaseError(error);
       this.keep(rows);
     }
   }

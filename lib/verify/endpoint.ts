@@ -8,18 +8,20 @@ import { isIP } from 'node:net';
 import { verifier, type VerifyOutcome } from './verifier';
 import type { VerifyResult } from './verify';
 import { tooLargeBody } from '@/lib/api/body-limit';
-import { errorBody, errorResponseParts } from '@/lib/api/errors';
+import { errorBody, errorResponseParts, type ApiErrorBody } from '@/lib/api/errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
 
-export type EndpointAnswer = { status: number; headers: Record<string, string>; body: string };
+/** `code`: the answer's `code` (VALID, NOT_FOUND, …) or an error answer's `error.code`, for the metrics. */
+export type EndpointAnswer = { status: number; headers: Record<string, string>; body: string; code: string };
 
 // A JSON answer to a machine: only the headers that mean something to one (the page headers of
 // lib/security/headers.ts add bytes to every verification and protect nothing here).
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-function answer(status: number, payload: unknown, headers?: Record<string, string>): EndpointAnswer {
-  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(payload) };
+function answer(status: number, payload: VerifyResult | ApiErrorBody, headers?: Record<string, string>): EndpointAnswer {
+  const code = 'error' in payload ? payload.error.code : payload.code;
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(payload), code };
 }
 
 /** The JSON of the answers the verifier hands out again and again (frozen: refusals, cached keys' plain answers). */
@@ -30,7 +32,7 @@ function answerOutcome({ result, retryAfterSeconds }: VerifyOutcome): EndpointAn
   if (!Object.isFrozen(result)) return answer(200, result);
   let body = serialized.get(result);
   if (body === undefined) serialized.set(result, (body = JSON.stringify(result)));
-  return { status: 200, headers: JSON_HEADERS, body };
+  return { status: 200, headers: JSON_HEADERS, body, code: result.code };
 }
 
 /** An IPv4 or IPv6 address as text (no zone, no brackets, no port). */
@@ -46,6 +48,7 @@ export const VERIFY_BODY_TOO_LARGE: EndpointAnswer = {
   status: 413,
   headers: { ...JSON_HEADERS, connection: 'close' },
   body: tooLargeBody(MAX_VERIFY_BODY_BYTES),
+  code: 'payload_too_large',
 };
 
 /**

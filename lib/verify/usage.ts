@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '@/db/client';
 import { apiKeys } from '@/db/schema';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
 
 export const USAGE_WRITE_INTERVAL_MS = 60_000;
 /** Keys written by one statement at most. */
@@ -51,7 +52,7 @@ export class UsageRecorder {
                 last_used_address = case when ${apiKeys.lastUsedAt} > used.at then ${apiKeys.lastUsedAddress} else used.address end
               from (values ${sql.join(rows, sql`, `)}) as used(id, at, address) where ${apiKeys.id} = used.id`,
         )
-        .catch(() => undefined);
+        .catch(recordDatabaseError);
     }
   }
 }

@@ -14,6 +14,7 @@ import { FailureLimiter } from './failure-limiter';
 import { generateKey } from '@/lib/keys/format';
 import { deleteKey, updateKey } from '@/lib/keys/manage';
 import { LookupBatch, MAX_BATCH } from './lookup-batch';
+import { MetricsRecorder } from '@/lib/metrics/recorder';
 import { rotateKey } from '@/lib/keys/rotate';
 import { UsageRecorder } from './usage';
 import { Verifier } from './verifier';
@@ -108,6 +109,25 @@ describeEachDatabase('the verification service', (current) => {
       expect(hit).not.toBeInstanceOf(Promise);
       expect(hit).toMatchObject({ result: { code: 'VALID', valid: true } });
       expect(verifier.verify(`${secret.slice(0, -1)}!`, undefined, '192.0.2.1')).toMatchObject({ result: { code: 'NOT_FOUND' } });
+    });
+
+    it('counts a cache hit and a lookup (miss) when metrics are on, and a malformed key as neither', async () => {
+      const metrics = new MetricsRecorder({ observe: () => {} });
+      const verifier = new Verifier({
+        getDb: () => current().db,
+        catalogue: () => diga,
+        cache: new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }),
+        usage: new UsageRecorder(() => current().db),
+        limiter: new FailureLimiter(1_000_000),
+        metrics,
+      });
+      const { secret } = await createKey(current().db, system, { name: 'counted' }, { catalogue: diga });
+      await verifier.verify(secret, undefined, '192.0.2.9');
+      await verifier.verify(secret, undefined, '192.0.2.9');
+      await verifier.verify(secret, undefined, '192.0.2.9');
+      await verifier.verify(generateKey('kw'), undefined, '192.0.2.9');
+      await verifier.verify(`${secret.slice(0, -1)}!`, undefined, '192.0.2.9');
+      expect({ hits: metrics.cacheHits, misses: metrics.cacheMisses }).toEqual({ hits: 2, misses: 2 });
     });
 
     it('gives the same frozen answer to repeated plain verifications, and never after the key expires', async () => {

@@ -14,6 +14,7 @@ import { booleanFromEnv, positiveIntFromEnv } from '@/lib/config/env';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { hashKey } from '@/lib/keys/crypto';
+import { metricsRecorder, type MetricsRecorder } from '@/lib/metrics/recorder';
 import { FailureLimiter } from './failure-limiter';
 import { isWellFormedKey, keyLength } from '@/lib/keys/format';
 import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
@@ -33,6 +34,8 @@ export type VerifierDeps = {
   /** Every answer about a key, counted per minute and code (lib/verify/counts.ts); null counts nothing. */
   counts?: VerificationCounts | null;
   limiter: FailureLimiter;
+  /** Cache hits and misses, counted when metrics are on (KEYWARD_METRICS_PORT); null counts nothing. */
+  metrics?: MetricsRecorder | null;
   now?: () => Date;
   /** A cache miss's database lookup: by default the coalesced one (lib/verify/lookup-batch.ts). */
   lookup?: (hash: string) => Promise<VerifiedKey | null>;
@@ -73,11 +76,17 @@ export class Verifier {
     // Anything else is never hashed; a miss is checked before the database is asked.
     const hash = cache && typeof key === 'string' && key.length === keyLength() ? hashKey(key) : undefined;
     const cached = hash === undefined ? undefined : cache!.get(hash);
-    if (cached !== undefined) return this.conclude(catalogue, cached, requirement, address, usedFrom);
+    const { metrics } = this.deps;
+    if (cached !== undefined) {
+      if (metrics) metrics.cacheHits++;
+      return this.conclude(catalogue, cached, requirement, address, usedFrom);
+    }
     if (!isWellFormedKey(key)) {
       limiter.recordFailure(address);
       return { result: refusal('NOT_FOUND') };
     }
+    // A miss is a key that passed its checksum and goes to the database (with no cache, every one).
+    if (metrics) metrics.cacheMisses++;
     const lookedUp = hash ?? hashKey(key);
     // Taken before the database is asked: a drop of this key from now on keeps the answer out.
     const startedAt = cache?.generation ?? 0;
@@ -148,6 +157,7 @@ export function verifier(): Verifier {
     usage: new UsageRecorder(getDb),
     counts: usageCountingEnabled() ? VerificationCounts.forDatabase(getDb, positiveIntFromEnv('KEYWARD_USAGE_FLUSH_MS', 10_000)) : null,
     limiter: new FailureLimiter(positiveIntFromEnv('KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE', 100)),
+    metrics: metricsRecorder() ?? null,
   });
   return globalForVerifier.keywardVerifier;
 }

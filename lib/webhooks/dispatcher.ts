@@ -15,6 +15,8 @@ import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { webhookDeliveries, webhookEndpoints, type WebhookDeliveryStatus } from '@/db/schema';
 import { errorKind } from '@/lib/errors';
+import { logAt } from '@/lib/log/logger';
+import { recordDatabaseError, recordWebhookAttempt, type WebhookResult } from '@/lib/metrics/recorder';
 import { classifyAddress } from './address';
 import { webhookSettings } from './config';
 import { TEST_EVENT } from './events';
@@ -210,8 +212,19 @@ export async function deliverDue(options: DeliveryOptions): Promise<AttemptOutco
     );
   }
 
-  return Promise.all(claimed.map(attempt));
+  const outcomes = await Promise.all(claimed.map(attempt));
+  for (const { status } of outcomes) recordWebhookAttempt(RESULT_OF[status]);
+  return outcomes;
 }
+
+/** An attempt's outcome as the metrics name it: a failure that will be tried again is a retry. */
+const RESULT_OF: Record<WebhookDeliveryStatus, WebhookResult> = {
+  delivered: 'delivered',
+  pending: 'retry',
+  failed: 'failed',
+  canceled: 'canceled',
+  no_webhook_key: 'no_webhook_key',
+};
 
 export type Dispatcher = {
   /** Stops polling and waits for the attempts under way (each ends within its timeout). */
@@ -228,7 +241,7 @@ const SWEEP_EVERY_MS = 30_000;
 export function startDispatcher(options: DeliveryOptions & { pollMs?: number; retentionMs?: number; log?: (line: string) => void }): Dispatcher {
   const pollMs = options.pollMs ?? webhookSettings().pollMs;
   const keepMs = options.retentionMs ?? webhookSettings().retentionMs;
-  const log = options.log ?? console.error;
+  const log = options.log ?? logAt('error');
   const batchSize = options.batchSize ?? 20;
   const clock = options.now ?? (() => new Date());
   let stopped = false;
@@ -250,6 +263,7 @@ export function startDispatcher(options: DeliveryOptions & { pollMs?: number; re
       // A full batch means more may be due: go on without waiting for the next poll.
       while (!stopped && (await deliverDue({ ...options, batchSize })).length === batchSize);
     } catch (error) {
+      recordDatabaseError(error);
       log(`Keyward webhooks: a delivery pass failed: ${errorKind(error)}; retrying.`);
     }
   }

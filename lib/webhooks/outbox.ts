@@ -5,7 +5,7 @@
  * become rows. Without a webhook key a row waits ("No webhook key") and is released once
  * a key is chosen. Never puts a secret in a row.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { apiKeys, projects, webhookDeliveries, webhookEndpoints } from '@/db/schema';
 import type { ApiKeyJson } from '@/lib/keys/json';
@@ -21,6 +21,18 @@ export async function projectHasWebhookKey(tx: Db | Tx, projectId: string): Prom
     .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.isWebhookKey, true)))
     .limit(1);
   return Boolean(row);
+}
+
+/**
+ * Deliveries due now and not yet claimed (a claim moves next_attempt_at past now): the backlog
+ * the metrics show. The dispatcher's own condition, answered from the partial index of due rows.
+ */
+export async function countDueDeliveries(db: Db, at = new Date()): Promise<number> {
+  const [row] = await db
+    .select({ due: count() })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at)));
+  return row?.due ?? 0;
 }
 
 /** Queues one event for the project's endpoint; it waits when the project has no webhook key. */
