@@ -71,7 +71,7 @@ const SHARE = { INSUFFICIENT_PERMISSIONS: 0.04, EXPIRED: 0.02 } as const;
 /** One key in this many is made expired. */
 const EXPIRED_EVERY = 50;
 
-async function seed(database: Database): Promise<{ actor: Actor; plan: Plan }> {
+async function seed(database: Database): Promise<{ actor: Actor; plan: Plan; projectId: string }> {
   const { db } = database;
   const { project, adminId } = await ensureProject(db, 'bench-usage', 'bench-usage@keyward.local');
   const secrets: string[] = [];
@@ -115,7 +115,7 @@ async function seed(database: Database): Promise<{ actor: Actor; plan: Plan }> {
     .from(apiKeys)
     .where(and(eq(apiKeys.projectId, project.id), isNotNull(apiKeys.permissions)));
   console.log(`${fmt(live.length)} live keys (${fmt(restricted?.n ?? 0)} restricted, ${fmt(lacking.length)} of them without calls: write) · ${fmt(expired.length)} expired`);
-  return { actor: { type: 'user', userId: adminId!, projectSlug: project.slug }, plan };
+  return { actor: { type: 'user', userId: adminId!, projectSlug: project.slug }, plan, projectId: project.id };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,9 +218,9 @@ async function main(): Promise<void> {
   const open = () => server.open(4);
   try {
     let database = open();
-    const { actor, plan } = await seed(database);
+    const { actor, plan, projectId } = await seed(database);
     await database.close();
-    const reads = { runs: Number(options.runs), warmups: Number(options.warmups), keyPageKey: plan.keyPageKey, tablePage: plan.tablePage };
+    const reads = { runs: Number(options.runs), warmups: Number(options.warmups), keyPageKey: plan.keyPageKey, tablePage: plan.tablePage, projectId };
 
     console.log(`\n1. ${fmt(BASELINE)} verifications`);
     const first = await run(server, plan, BASELINE);

@@ -303,3 +303,32 @@ export const projectUsage = pgTable(
     index('project_usage_granularity_period_idx').on(t.granularity, t.periodStart),
   ],
 );
+
+/** One key of a stored ranking: its list, its internal id, and its counts over the range. */
+export type RankedKey = { list: 'volume' | 'refusals'; apiKeyId: string; total: number; refused: number };
+
+/**
+ * Settings › Usage's top keys, per project and range of the console's switch, kept so that a view
+ * reads a row instead of summing every key's counts (lib/usage/rankings.ts). Each flush of counts
+ * adds one to `version` of its projects' rows in the same statement; a ranking answers only while
+ * it was computed at the current version and for the current window, else it is computed again.
+ */
+export const usageRankings = pgTable(
+  'usage_rankings',
+  {
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    range: text('range').notNull(),
+    // Bumped by every flush that counts for the project.
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+    // The version and window `keys` were computed at; -1: never.
+    computedVersion: bigint('computed_version', { mode: 'number' }).notNull().default(-1),
+    windowFrom: timestamp('window_from', { withTimezone: true }),
+    keys: jsonb('keys').$type<RankedKey[]>().notNull().default([]),
+    computedAt: timestamp('computed_at', { withTimezone: true }),
+    // Rankings viewed lately are kept current in the background.
+    viewedAt: timestamp('viewed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.range] })],
+);

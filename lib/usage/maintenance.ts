@@ -1,13 +1,15 @@
 /**
  * The usage store's upkeep, run by every server process: the rollup (lib/usage/rollup.ts) every
  * ten minutes, and the keys' expiry notices (lib/keys/expiry-notices.ts) every minute, each first
- * a minute after start. Each pass is safe beside any number of others on other nodes (and in
+ * a minute after start; and every five seconds, the top-key rankings viewed lately that new counts
+ * put out of date (lib/usage/rankings.ts). Each pass is safe beside any number of others on other nodes (and in
  * `npm run worker`, which sends the expiry notices too). A failed pass (the database away) is
  * tried again at the next tick.
  */
 import type { Db } from '@/db/client';
 import { sweepExpiryNotices } from '@/lib/keys/expiry-notices';
 import { recordDatabaseError } from '@/lib/metrics/recorder';
+import { RANKINGS_REFRESH_EVERY_MS, refreshRankings } from './rankings';
 import { rollUpUsage } from './rollup';
 
 export const ROLLUP_EVERY_MS = 10 * 60_000;
@@ -42,6 +44,7 @@ export function startUsageMaintenance(db: Db, options: { rollupEveryMs?: number;
   const tasks = [
     repeat(() => rollUpUsage(db), options.rollupEveryMs ?? ROLLUP_EVERY_MS, firstAfterMs),
     startExpiryNotices(db, { everyMs: options.expiryNoticesEveryMs, firstAfterMs }),
+    repeat(() => refreshRankings(db), RANKINGS_REFRESH_EVERY_MS, RANKINGS_REFRESH_EVERY_MS),
   ];
   return {
     stop() {

@@ -17,7 +17,8 @@ import { READ_KEYS } from '@/lib/keys/access';
 import { KEY_NOT_FOUND } from '@/lib/keys/find';
 import { isCountedCode, type UsageCounts } from './codes';
 import { usageRetention } from './rollup';
-import { GRANULARITY_MS, USAGE_RANGES, usageQueryInput, type Granularity, type UsageQuery, type UsageRange } from './schemas';
+import { topKeys, type TopKeys } from './rankings';
+import { GRANULARITY_MS, rangeStart, USAGE_RANGES, usageQueryInput, type Granularity, type UsageQuery, type UsageRange } from './schemas';
 
 export type UsageBucket = { start: string; counts: UsageCounts };
 export type UsageSeries = { from: string; to: string; granularity: Granularity; buckets: UsageBucket[]; totals: UsageCounts };
@@ -75,10 +76,7 @@ async function series(db: Db, table: UsageTable, scope: SQL, { from, to, granula
 
 /** A range of the console's switch, ending now. */
 export function rangeQuery(range: UsageRange, now = new Date()): UsageQuery {
-  const { spanMs, granularity } = USAGE_RANGES[range];
-  // Whole buckets: the range starts at the first bucket that ends inside it.
-  const from = new Date(bucketStart(now.getTime() - spanMs, granularity) + GRANULARITY_MS[granularity]);
-  return { from, to: now, granularity };
+  return { from: rangeStart(range, now), to: now, granularity: USAGE_RANGES[range].granularity };
 }
 
 async function internalKeyId(db: Db, projectId: string, publicId: string): Promise<string> {
@@ -105,47 +103,20 @@ export async function getKeyUsage(db: Db, actor: Actor, publicId: string, input:
   return { keyId: String(publicId), ...(await series(db, keyUsage, eq(keyUsage.apiKeyId, id), query, now)) };
 }
 
-export type TopKey = { id: string | null; name: string | null; total: number; refused: number };
-export type ProjectUsage = UsageSeries & { byVolume: TopKey[]; byRefusals: TopKey[] };
-
-export const TOP_KEYS = 10;
+export type ProjectUsage = UsageSeries & TopKeys;
 
 /**
  * The project's counts over a range of the console's switch (from its own rows), and its top keys
- * by volume and by refusals: one scan of the project's key rows of the range's grain, summed per
- * key once for both lists.
+ * by volume and by refusals (kept current in usage_rankings: lib/usage/rankings.ts).
  */
 export async function getProjectUsage(db: Db, actor: Actor, range: UsageRange, options: { now?: Date } = {}): Promise<ProjectUsage> {
   const manager = await authorize(db, actor, READ_KEYS);
   const now = options.now ?? new Date();
-  const query = rangeQuery(range, now);
-  const grain = storedGrain(query.granularity, query.from, now);
   const [projectSeries, top] = await Promise.all([
-    series(db, projectUsage, eq(projectUsage.projectId, manager.projectId), query, now),
-    queryRows<{ list: 'volume' | 'refusals'; id: string | null; name: string | null; total: string | number; refused: string | number }>(
-      db,
-      sql`with per_key as (
-            select ${keyUsage.apiKeyId} as api_key_id, sum(${keyUsage.count}) as total,
-                   coalesce(sum(${keyUsage.count}) filter (where ${keyUsage.code} <> 'VALID'), 0) as refused
-              from ${keyUsage}
-             where ${keyUsage.projectId} = ${manager.projectId} and ${keyUsage.granularity} = ${grain}
-               and ${keyUsage.periodStart} >= ${query.from.toISOString()}::timestamptz
-             group by 1
-          ), ranked as (
-            (select 'volume' as list, * from per_key order by total desc limit ${TOP_KEYS})
-            union all
-            (select 'refusals' as list, * from per_key where refused > 0 order by refused desc limit ${TOP_KEYS})
-          )
-          select r.list, k.public_id as id, k.name as name, r.total, r.refused
-            from ranked r left join ${apiKeys} k on k.id = r.api_key_id`,
-    ),
+    series(db, projectUsage, eq(projectUsage.projectId, manager.projectId), rangeQuery(range, now), now),
+    topKeys(db, manager.projectId, range, now),
   ]);
-  const list = (name: 'volume' | 'refusals', by: 'total' | 'refused'): TopKey[] =>
-    top
-      .filter((row) => row.list === name)
-      .map((row) => ({ id: row.id, name: row.name, total: number(row.total), refused: number(row.refused) }))
-      .sort((a, b) => b[by] - a[by]);
-  return { ...projectSeries, byVolume: list('volume', 'total'), byRefusals: list('refusals', 'refused') };
+  return { ...projectSeries, ...top };
 }
 
 /** Each listed key's verifications (every outcome) per day over the last `days` days, oldest first. */

@@ -20,6 +20,14 @@ export const USAGE_RANGES = {
   '30d': { label: '30 days', spanMs: 30 * 86_400_000, granularity: 'day', title: 'last 30 days' },
 } as const satisfies Record<string, { label: string; spanMs: number; granularity: Granularity; title: string }>;
 export type UsageRange = keyof typeof USAGE_RANGES;
+
+/** Where a range of the switch ending `now` starts: at the first bucket that ends inside it. */
+export function rangeStart(range: UsageRange, now: Date): Date {
+  const { spanMs, granularity } = USAGE_RANGES[range];
+  const size = GRANULARITY_MS[granularity];
+  const start = now.getTime() - spanMs;
+  return new Date(start - (start % size) + size);
+}
 export const usageRangeSchema = z.enum(Object.keys(USAGE_RANGES) as [UsageRange, ...UsageRange[]]).catch('24h');
 
 const instant = (name: string, description: string) =>

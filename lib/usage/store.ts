@@ -6,11 +6,12 @@
  * project, sums a few coarse rows instead of every minute of every key. The rows are sent as a
  * handful of text arrays (unnest), so one statement carries any number of rows in the same few
  * parameters, on postgres.js and PGlite alike; rows are upserted in one order, so that two
- * nodes' statements over the same rows queue rather than deadlock.
+ * nodes' statements over the same rows queue rather than deadlock. The same statement marks the
+ * projects' stored top-key rankings out of date (lib/usage/rankings.ts).
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { keyUsage, projectUsage } from '@/db/schema';
+import { keyUsage, projectUsage, usageRankings } from '@/db/schema';
 import { GRANULARITIES } from './schemas';
 
 /** One stored count: `minute` is the minute's start in milliseconds since the epoch (UTC). */
@@ -38,6 +39,9 @@ export async function writeCounts(db: Db, rows: CountRow[]): Promise<void> {
       select k, p, g, s, c, n from graded order by k, s, g, c
       on conflict (api_key_id, period_start, granularity, code)
         do update set count = ${keyUsage.count} + excluded.count
+    ), ranked as (
+      update ${usageRankings} set version = ${usageRankings.version} + 1
+       where project_id in (select distinct p from counted)
     )
     insert into ${projectUsage} (project_id, granularity, period_start, code, count)
     select p, g, s, c, sum(n) from graded group by 1, 2, 3, 4 order by 1, 2, 3, 4

@@ -12,7 +12,8 @@ import { countFormat } from '@/components/usage/format';
 import { getDb } from '@/db/client';
 import { clientAddress } from '@/lib/api/client-address';
 import { requireProjectPage } from '@/lib/auth/session';
-import { getProjectUsage, type TopKey } from '@/lib/usage/query';
+import { getProjectUsage } from '@/lib/usage/query';
+import type { TopKey } from '@/lib/usage/rankings';
 import { USAGE_RANGES, usageRangeSchema } from '@/lib/usage/schemas';
 
 export const metadata: Metadata = { title: 'Usage' };
