@@ -188,7 +188,12 @@ export const auditEvents = pgTable(
     clientAddress: text('client_address'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_events_project_created_idx').on(t.projectId, t.createdAt)],
+  (t) => [
+    index('audit_events_project_created_idx').on(t.projectId, t.createdAt),
+    // A key's page lists its own history (and the log's ?key= filter): newest first, found
+    // directly rather than by walking the project's whole log.
+    index('audit_events_target_created_idx').on(t.projectId, t.targetType, t.targetId, t.createdAt),
+  ],
 );
 
 /** Where a project's webhooks go: at most one endpoint per project. */
