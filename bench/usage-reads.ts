@@ -23,12 +23,13 @@ const RANGES = Object.keys(USAGE_RANGES) as UsageRange[];
 type ReadCase = { label: string; read: () => Promise<unknown>; before?: () => Promise<unknown> };
 
 function cases(db: Db, actor: Actor, options: ReadOptions): ReadCase[] {
-  const afterFlush = () => db.execute(sql`update usage_rankings set version = version + 1 where project_id = ${options.projectId}`);
+  // Only the range's own ranking: marking the others would make their cases "after a flush" too.
+  const afterFlush = (range: UsageRange) => () => db.execute(sql`update usage_rankings set version = version + 1 where project_id = ${options.projectId} and range = ${range}`);
   return [
     ...RANGES.map((range) => ({ label: `key page · getKeyUsage ${range}`, read: () => getKeyUsage(db, actor, options.keyPageKey, rangeInput(range)) })),
     { label: `API Keys table · getKeysActivity (${options.tablePage.length} keys)`, read: () => getKeysActivity(db, actor, options.tablePage) },
     ...RANGES.map((range) => ({ label: `usage page · getProjectUsage ${range}`, read: () => getProjectUsage(db, actor, range) })),
-    ...RANGES.map((range) => ({ label: `usage page, first view after a flush · ${range}`, read: () => getProjectUsage(db, actor, range), before: afterFlush })),
+    ...RANGES.map((range) => ({ label: `usage page, first view after a flush · ${range}`, read: () => getProjectUsage(db, actor, range), before: afterFlush(range) })),
   ];
 }
 
