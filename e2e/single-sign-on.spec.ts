@@ -184,7 +184,7 @@ test('with the provider down the login page says so, password sign-in still work
     await expect(refusal(page, 'Single sign-on is unavailable: Keyward could not reach the identity provider. Try again later, or sign in with your password.')).toBeVisible();
     await expect(page).toHaveURL(/\/login\?/);
     // The operator's side: why, in one line.
-    expect(keywardServer.output()).toContain('[auth] TypeError: fetch failed (ECONNREFUSED)');
+    expect(keywardServer.messages()).toContain('[auth] TypeError: fetch failed (ECONNREFUSED)');
 
     await page.getByLabel('Email').fill(member.email);
     await page.getByLabel('Password').fill(member.password);
@@ -227,7 +227,7 @@ test('KEYWARD_OIDC_ALLOW_NEW_USERS naming a project that does not exist refuses 
   await expect(refusal(page, 'Single sign-on cannot add new people right now: the project it adds them to does not exist.')).toBeVisible();
   expect(await userShown(newcomer)).toBeUndefined();
   // The operator learns which setting to fix.
-  expect(keywardServer.output()).toContain(`KEYWARD_OIDC_ALLOW_NEW_USERS names project "${missing}", which does not exist`);
+  expect(keywardServer.messages()).toContain(`KEYWARD_OIDC_ALLOW_NEW_USERS names project "${missing}", which does not exist`);
 });
 
 test('a malformed KEYWARD_OIDC_ALLOW_NEW_USERS, or one with an unknown role, stops Keyward at start-up with a clear message', async () => {
@@ -241,7 +241,7 @@ test('a malformed KEYWARD_OIDC_ALLOW_NEW_USERS, or one with an unknown role, sto
     expect(keywardServer.exit?.code).toBe(1);
     // Its last words may arrive just after it exits.
     await expect
-      .poll(() => keywardServer.output())
+      .poll(() => keywardServer.messages())
       .toContain(`Keyward cannot start: KEYWARD_OIDC_ALLOW_NEW_USERS must be <project>:<role>, e.g. "acme:member"; ${why} (got "${value}").`);
   }
 });

@@ -188,6 +188,25 @@ export class ServerProcess {
     return this.printed;
   }
 
+  /**
+   * What the server said, a line each: the message of each JSON log line (production logs are
+   * JSON, which escapes quotes and newlines), and any other line as printed.
+   */
+  messages(): string {
+    return this.printed
+      .split('\n')
+      .map((line) => {
+        if (!line.startsWith('{')) return line;
+        try {
+          const record = JSON.parse(line) as { msg?: unknown };
+          return typeof record.msg === 'string' ? record.msg : line;
+        } catch {
+          return line;
+        }
+      })
+      .join('\n');
+  }
+
   /** Starts the server, with `env` added for this run only, and waits until /api/health/ready answers 200. */
   async start(env: Record<string, string> = {}): Promise<void> {
     if (this.running) throw new Error('The server is already running.');
