@@ -29,11 +29,13 @@ export function SelectAllCheckbox({ checked, indeterminate, onChange }: { checke
 
 export function BulkActions({ slug, selected, onDeleted }: { slug: string; selected: ApiKeyJson[]; onDeleted: () => void }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
   const count = selected.length;
   return (
     <div className="flex min-h-9 flex-wrap items-center gap-3 text-sm text-zinc-600">
       {/* aria-disabled, not disabled: after a delete the focus stays here instead of falling to the page. */}
       <Button
+        ref={button}
         variant="secondary"
         aria-disabled={count === 0}
         onClick={() => count > 0 && setOpen(true)}
@@ -42,8 +44,18 @@ export function BulkActions({ slug, selected, onDeleted }: { slug: string; selec
         Delete selected{count > 0 ? ` (${count})` : ''}
       </Button>
       <p aria-live="polite">{count > 0 ? `${keysCount(count)} selected on this page` : 'Select keys to delete several at once.'}</p>
-      {/* Mounted only while needed, so a stale selection never lingers in a closed dialog. */}
-      {open && count > 0 ? <DeleteKeysDialog slug={slug} keys={selected} open={open} onOpenChange={setOpen} onDeleted={onDeleted} /> : null}
+      <DeleteKeysDialog
+        slug={slug}
+        keys={selected}
+        open={open}
+        onOpenChange={setOpen}
+        onDeleted={onDeleted}
+        // There is no Radix trigger to return to: focus comes back to this button, even once it is disabled.
+        onCloseAutoFocus={(event) => {
+          event.preventDefault();
+          button.current?.focus();
+        }}
+      />
     </div>
   );
 }

@@ -20,11 +20,12 @@ type Props = {
   onOpenChange: (open: boolean) => void;
   /** After the keys are gone: the table clears its selection. */
   onDeleted: () => void;
+  onCloseAutoFocus: (event: Event) => void;
 };
 
 export const keysCount = (count: number) => `${count} ${count === 1 ? 'key' : 'keys'}`;
 
-export function DeleteKeysDialog({ slug, keys, open, onOpenChange, onDeleted }: Props) {
+export function DeleteKeysDialog({ slug, keys, open, onOpenChange, onDeleted, onCloseAutoFocus }: Props) {
   const router = useRouter();
   const confirmId = useId();
   const [error, setError] = useState<string | null>(null);
@@ -65,7 +66,7 @@ export function DeleteKeysDialog({ slug, keys, open, onOpenChange, onDeleted }: 
         onOpenChange(next);
       }}
     >
-      <DialogContent size="sm">
+      <DialogContent size="sm" onCloseAutoFocus={onCloseAutoFocus}>
         <DialogHeader>
           <DialogTitle>Delete API keys</DialogTitle>
           <DialogDescription>
