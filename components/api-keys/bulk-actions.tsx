@@ -4,10 +4,14 @@
  * when some rows are chosen) and, above the table, "Delete selected" with the count, which opens
  * the one confirmation for all of them.
  */
+import dynamic from 'next/dynamic';
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import type { ApiKeyJson } from '@/lib/keys/json';
-import { DeleteKeysDialog, keysCount } from './delete-keys-dialog';
+import { keysCount } from './keys-count';
+
+// Its code arrives when "Delete selected" is first used, not with the page.
+const DeleteKeysDialog = dynamic(() => import('./delete-keys-dialog').then((module) => module.DeleteKeysDialog), { ssr: false });
 
 export function SelectAllCheckbox({ checked, indeterminate, onChange }: { checked: boolean; indeterminate: boolean; onChange: (checked: boolean) => void }) {
   const ref = useRef<HTMLInputElement>(null);
@@ -44,18 +48,20 @@ export function BulkActions({ slug, selected, onDeleted }: { slug: string; selec
         Delete selected{count > 0 ? ` (${count})` : ''}
       </Button>
       <p aria-live="polite">{count > 0 ? `${keysCount(count)} selected on this page` : 'Select keys to delete several at once.'}</p>
-      <DeleteKeysDialog
-        slug={slug}
-        keys={selected}
-        open={open}
-        onOpenChange={setOpen}
-        onDeleted={onDeleted}
-        // There is no Radix trigger to return to: focus comes back to this button, even once it is disabled.
-        onCloseAutoFocus={(event) => {
-          event.preventDefault();
-          button.current?.focus();
-        }}
-      />
+      {open ? (
+        <DeleteKeysDialog
+          slug={slug}
+          keys={selected}
+          open
+          onOpenChange={setOpen}
+          onDeleted={onDeleted}
+          // There is no Radix trigger to return to: focus comes back to this button, even once it is disabled.
+          onCloseAutoFocus={(event) => {
+            event.preventDefault();
+            button.current?.focus();
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@
  * "Delete N keys". The webhook key goes only when its own checkbox says so; without it the server
  * refuses the batch and nothing is deleted, which the dialog then says (also when the table did not
  * know: another admin may have made one of them the webhook key since). Errors keep it open.
+ * Loaded when first opened (./bulk-actions.tsx), not with the page.
  */
 import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
@@ -12,6 +13,7 @@ import { Alert } from '@/components/ui/alert';
 import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { reach } from '@/lib/ui/reach';
+import { keysCount } from './keys-count';
 
 type Props = {
   slug: string;
@@ -22,8 +24,6 @@ type Props = {
   onDeleted: () => void;
   onCloseAutoFocus: (event: Event) => void;
 };
-
-export const keysCount = (count: number) => `${count} ${count === 1 ? 'key' : 'keys'}`;
 
 export function DeleteKeysDialog({ slug, keys, open, onOpenChange, onDeleted, onCloseAutoFocus }: Props) {
   const router = useRouter();
