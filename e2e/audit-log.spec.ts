@@ -1,7 +1,7 @@
 /** Settings › Audit log: what the console did, by whom, filtered in the URL, and as CSV. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { seedProject, seedUser, signIn } from './support/seed';
+import { createKeys, seedProject, seedUser, setRole, signIn } from './support/seed';
 
 test('console changes appear once with their actor, filter through the URL, and export as the view shows them', async ({ page, browser, baseURL }) => {
   // Two sign-ins, a dozen console changes and an export: a long walk, given three times the budget.
@@ -71,4 +71,35 @@ test('console changes appear once with their actor, filter through the URL, and 
   expect(hidden.status()).toBe(404);
   expect((await hidden.json()).error.code).toBe('not_found');
   await strangerContext.close();
+});
+
+test('details read as a list: what changed as old → new, permissions by their labels, nothing clipped', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const member = await seedUser(project.slug, 'member');
+  // A long name: it must wrap in the Details column, not be cut off.
+  const longName = `Reporting ${'pipeline-'.repeat(9)}end`;
+  const [restricted] = await createKeys(project.slug, longName, 1, undefined, { api_keys: 'read', calls: 'write' });
+  await setRole(member.email, project.slug, 'admin');
+  await signIn(page, admin, `/login?callbackUrl=/projects/${project.slug}/settings/audit-log`);
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+
+  const created = page.getByRole('row').filter({ hasText: 'api_key.created' });
+  const details = created.getByRole('cell').last().getByRole('listitem');
+  await expect(details).toHaveText([`Name: ${longName}`, 'Permissions: Calls: Write, API Keys: Read', 'Expires: Never']);
+  await expect(page.getByRole('row').filter({ hasText: 'member.role_changed' }).getByRole('listitem')).toHaveText([`Email: ${member.email}`, 'Role: Member → Admin']);
+  // No raw JSON left in the column.
+  await expect(created).not.toContainText('{"');
+
+  // Every line is shown whole: the cell neither scrolls nor hides what overflows.
+  const cell = created.getByRole('cell').last();
+  const fits = await cell.evaluate((element) => element.scrollWidth <= element.clientWidth && getComputedStyle(element).textOverflow !== 'ellipsis');
+  expect(fits).toBe(true);
+  const [line, box] = [await details.first().boundingBox(), await cell.boundingBox()];
+  expect(line!.x + line!.width).toBeLessThanOrEqual(box!.x + box!.width);
+
+  // The key page's History reads the same way.
+  await page.goto(`/projects/${project.slug}/settings/api-keys/${restricted!.id}`);
+  const history = page.getByRole('region', { name: /^Events about/ });
+  await expect(history.getByRole('row').filter({ hasText: 'api_key.created' })).toContainText('Permissions: Calls: Write, API Keys: Read');
 });

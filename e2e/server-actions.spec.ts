@@ -19,6 +19,7 @@ const PROJECT_ACTIONS: Record<string, (target: Target) => unknown[]> = {
   'app/projects/[slug]/settings/api-keys/actions.ts#rotateKeyAction': ({ slug, keyId }) => [slug, keyId, { gracePeriodSeconds: 0 }],
   'app/projects/[slug]/settings/api-keys/actions.ts#deleteKeyAction': ({ slug, keyId }) => [slug, keyId],
   'app/projects/[slug]/settings/api-keys/actions.ts#deleteKeyFromItsPageAction': ({ slug, keyId }) => [slug, keyId],
+  'app/projects/[slug]/settings/api-keys/actions.ts#deleteKeysAction': ({ slug, keyId }) => [slug, { ids: [keyId], confirmWebhookKey: true }],
   'app/projects/[slug]/settings/api-keys/actions.ts#setWebhookKeyAction': ({ slug, keyId }) => [slug, keyId],
   'app/projects/[slug]/settings/api-keys/actions.ts#updateKeyAction': ({ slug, keyId }) => [slug, keyId, { name: 'Forged name' }],
   'app/projects/[slug]/settings/general/actions.ts#renameProjectAction': ({ slug }) => [slug, { name: 'Forged project' }],

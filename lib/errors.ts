@@ -4,7 +4,15 @@
  */
 import type { z } from 'zod';
 
-export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+export type DomainErrorCode =
+  | 'invalid_input'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  // A bulk delete that includes the webhook key without saying so: nothing was deleted.
+  | 'webhook_key_confirmation_required';
 
 export type FieldErrors = Record<string, string[]>;
 

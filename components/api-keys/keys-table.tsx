@@ -6,9 +6,9 @@
  * key's page. The "Verifications (7 days)" cells arrive rendered by the server (`activity`), so
  * their drawing code never reaches the browser.
  */
-import { createColumnHelper, FlexRender, rowSortingFeature, tableFeatures, useTable } from '@tanstack/react-table';
+import { createColumnHelper, FlexRender, rowSelectionFeature, rowSortingFeature, tableFeatures, useTable, type RowSelectionState } from '@tanstack/react-table';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { expiresInDays } from '@/lib/keys/expiry-warning';
@@ -16,6 +16,7 @@ import type { ApiKeyJson } from '@/lib/keys/json';
 import type { ListKeysQuery } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { cn } from '@/lib/ui/cn';
+import { BulkActions, SelectAllCheckbox } from './bulk-actions';
 import { KeyRowActions } from './key-row-actions';
 import { PermissionsSummary } from './permissions-summary';
 import { DateText, RelativeTime, useNow } from './relative-time';
@@ -27,6 +28,7 @@ type TableMeta = { slug: string; catalogue: Catalogue; serverNow: number; warnin
 
 const features = tableFeatures({
   rowSortingFeature,
+  rowSelectionFeature,
   tableMeta: {} as TableMeta,
   // Classes for a column's <th> and <td>.
   columnMeta: {} as { head?: string; cell?: string },
@@ -53,6 +55,26 @@ function Expiry({ iso, serverNow, warningDays }: { iso: string | null; serverNow
 }
 
 const columns = column.columns([
+  column.display({
+    id: 'select',
+    header: ({ table }) => (
+      <SelectAllCheckbox
+        checked={table.getIsAllPageRowsSelected()}
+        indeterminate={table.getIsSomePageRowsSelected() && !table.getIsAllPageRowsSelected()}
+        onChange={(checked) => table.toggleAllPageRowsSelected(checked)}
+      />
+    ),
+    meta: { head: 'w-10 pr-0', cell: 'w-10 pr-0' },
+    cell: ({ row }) => (
+      <input
+        type="checkbox"
+        aria-label={`Select ${row.original.name}`}
+        checked={row.getIsSelected()}
+        onChange={(event) => row.toggleSelected(event.target.checked)}
+        className="size-4 align-middle accent-zinc-900"
+      />
+    ),
+  }),
   column.accessor('name', {
     id: 'name',
     header: 'Name',
@@ -165,7 +187,12 @@ type Props = {
   warningDays: number;
 };
 
+/**
+ * The selection is of this page only: the page remounts the table (its `key`) for another page,
+ * search, sort or size, and a refresh that drops a key drops it from the selection too.
+ */
 export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, activity, warningDays }: Props) {
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const table = useTable({
     features,
     columns,
@@ -173,11 +200,17 @@ export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, a
     getRowId: (key) => key.id,
     manualSorting: true,
     enableSortingRemoval: false,
-    state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }] },
+    // A shift-click is no range here: each checkbox is its own choice, as a keyboard makes it.
+    enableRowRangeSelection: false,
+    state: { sorting: [{ id: sort.sort, desc: sort.dir === 'desc' }], rowSelection },
+    onRowSelectionChange: setRowSelection,
     meta: { slug, catalogue, serverNow, warningDays, sortHrefs, activity },
   });
+  const selected = keys.filter((key) => rowSelection[key.id]);
 
   return (
+    <div className="space-y-3">
+    <BulkActions slug={slug} selected={selected} onDeleted={() => setRowSelection({})} />
     <Table>
       <TableCaption className="sr-only">
         API keys, sorted by {SORT_LABELS[sort.sort]}, {sort.dir === 'asc' ? 'ascending' : 'descending'}
@@ -222,5 +255,6 @@ export function KeysTable({ slug, catalogue, keys, sort, sortHrefs, serverNow, a
         ))}
       </TableBody>
     </Table>
+    </div>
   );
 }

@@ -1,16 +1,27 @@
 /**
  * Audit events as a table, newest first as given: time (UTC), actor, action, target, client
- * address and details. The audit log shows every column; a key's history leaves out the target,
- * which is the key itself. Markup only: rendered on the server.
+ * address and details, read as a list (./details.ts) that wraps rather than clips. The audit log
+ * shows every column; a key's history leaves out the target, which is the key itself. Markup
+ * only: rendered on the server.
  */
 import type { AuditEventJson } from '@/lib/audit/list';
+import type { Catalogue } from '@/lib/permissions/catalogue';
+import { auditDetails } from './details';
 
 const time = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 
-function details(event: AuditEventJson): string {
-  return Object.entries(event.metadata)
-    .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(', ');
+function Details({ event, catalogue }: { event: AuditEventJson; catalogue: Catalogue }) {
+  const lines = auditDetails(event, catalogue);
+  if (lines.length === 0) return <span aria-label="No details">—</span>;
+  return (
+    <ul className="space-y-0.5">
+      {lines.map((line, index) => (
+        <li key={index}>
+          <span className="font-medium text-zinc-800">{line.label}:</span> {line.text}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 function actorKind(event: AuditEventJson): string {
@@ -20,7 +31,9 @@ function actorKind(event: AuditEventJson): string {
 
 const head = 'px-4 py-2 font-medium';
 
-export function AuditEventsTable({ events, caption, showTarget = true }: { events: AuditEventJson[]; caption: string; showTarget?: boolean }) {
+type Props = { events: AuditEventJson[]; caption: string; catalogue: Catalogue; showTarget?: boolean };
+
+export function AuditEventsTable({ events, caption, catalogue, showTarget = true }: Props) {
   return (
     // Wider than a narrow page: focusable and named, so that a keyboard can scroll it sideways.
     <div role="region" aria-label={caption} tabIndex={0} className="overflow-x-auto rounded-lg border border-zinc-200 bg-white focus-visible:outline-2 focus-visible:outline-zinc-900">
@@ -55,7 +68,10 @@ export function AuditEventsTable({ events, caption, showTarget = true }: { event
                 </td>
               ) : null}
               <td className="px-4 py-2 text-zinc-600">{event.clientAddress ?? '—'}</td>
-              <td className="max-w-xs break-words px-4 py-2 text-xs text-zinc-600">{details(event)}</td>
+              {/* Wide enough to read, and long values (URLs, ids) wrap anywhere rather than being cut. */}
+              <td className="min-w-64 px-4 py-2 text-xs text-zinc-600 [overflow-wrap:anywhere]">
+                <Details event={event} catalogue={catalogue} />
+              </td>
             </tr>
           ))}
         </tbody>

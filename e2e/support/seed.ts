@@ -66,10 +66,20 @@ export type KeyJson = {
   lastUsedAt: string | null;
 };
 
-/** Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten), expiring at `expiresAt` if given. */
-export async function createKeys(projectSlug: string, prefix: string, count: number, expiresAt?: Date): Promise<{ id: string; secret: string }[]> {
+/**
+ * Creates keys through the operator CLI: "{prefix} 01" … (or "{prefix} 1" below ten; just
+ * "{prefix}" for one), expiring at `expiresAt` and restricted to `permissions` if given.
+ */
+export async function createKeys(
+  projectSlug: string,
+  prefix: string,
+  count: number,
+  expiresAt?: Date,
+  permissions?: Record<string, string>,
+): Promise<{ id: string; secret: string }[]> {
   const expiry = expiresAt ? ['--expires', expiresAt.toISOString()] : [];
-  const run = await keyward(['key', 'create', prefix, '--project', projectSlug, '--count', String(count), ...expiry]);
+  const restriction = permissions ? ['--permissions', JSON.stringify(permissions)] : [];
+  const run = await keyward(['key', 'create', prefix, '--project', projectSlug, '--count', String(count), ...expiry, ...restriction]);
   expect(run.code, run.stderr).toBe(0);
   const keys = run.stdout
     .trim()

@@ -16,6 +16,7 @@ export const STATUS_OF: Record<DomainErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  webhook_key_confirmation_required: 409,
 };
 
 export function errorBody(code: string, message: string, fields?: Record<string, string[]>): ApiErrorBody {

@@ -67,4 +67,16 @@ describe('the OpenAPI document', () => {
     expect(text).toContain('"maximum":2592000');
     expect(openApiDocument(retellCatalogue)).toBe(openApiDocument(retellCatalogue));
   });
+
+  it('documents bulk delete: 1 to 100 distinct ids, the answer, and the webhook key’s own refusal', () => {
+    const operation = openApiDocument(digaCatalogue).paths!['/keys/bulk-delete']!.post! as unknown as {
+      requestBody: { content: { 'application/json': { schema: { properties: { ids: Record<string, unknown>; confirmWebhookKey: { type: string } } } } } };
+      responses: Record<string, { description: string }>;
+    };
+    const body = operation.requestBody.content['application/json'].schema.properties;
+    expect(body.ids).toMatchObject({ type: 'array', minItems: 1, maxItems: 100, uniqueItems: true });
+    expect(body.confirmWebhookKey.type).toBe('boolean');
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429']);
+    expect(operation.responses['409']!.description).toContain('webhook_key_confirmation_required');
+  });
 });

@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { createKeyInput, rotateKeyInput, updateKeyInput, MAX_EXPIRY_DAYS } from '@/lib/keys/schemas';
+import { createKeyInput, deleteKeysInput, MAX_BULK_DELETE, rotateKeyInput, updateKeyInput, MAX_EXPIRY_DAYS } from '@/lib/keys/schemas';
 import { levelsOf, resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { MAX_BODY_BYTES } from './http';
 import {
   apiKeySchema,
+  deletedKeysSchema,
   apiKeyWithSecretSchema,
   errorSchema,
   keyIdParams,
@@ -34,6 +35,9 @@ const ERRORS = {
   413: 'The body is over the limit; it is answered at the first byte over, and the connection closed.',
   429: 'Too many failed attempts from this address.',
 } as const;
+
+const WEBHOOK_KEY_UNCONFIRMED =
+  'One of the keys is the project’s webhook key and `confirmWebhookKey` is not true (code `webhook_key_confirmation_required`). Nothing was deleted.';
 
 function errors(...statuses: (keyof typeof ERRORS)[]): Record<`4${string}`, ZodOpenApiResponseObject> {
   const responses: Record<`4${string}`, ZodOpenApiResponseObject> = {};
@@ -137,6 +141,23 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
             description: 'The key stops verifying at once on this node, and within seconds everywhere.',
             requestParams: { path: keyIdParams },
             responses: { '204': { description: 'Deleted.' }, ...errors(401, 403, 404, 429) },
+          }),
+        },
+        '/keys/bulk-delete': {
+          post: key({
+            operationId: 'deleteKeys',
+            summary: 'Delete several keys permanently, all or none',
+            description: [
+              `Deletes 1 to ${MAX_BULK_DELETE} distinct keys of the calling key’s project in one transaction, each recorded and announced (audit event, \`api_key.deleted\` webhook) as a single delete is.`,
+              'If any id is not a key of this project (404), or any key holds more than the calling key (403), nothing is deleted.',
+              'The project’s webhook key is deleted only with `confirmWebhookKey: true`; without it the answer is 409 `webhook_key_confirmation_required` and nothing is deleted.',
+            ].join(' '),
+            requestBody: jsonBody(deleteKeysInput),
+            responses: {
+              '200': ok('The ids deleted, in the order given.', deletedKeysSchema),
+              ...errors(400, 401, 403, 404, 429),
+              '409': { description: WEBHOOK_KEY_UNCONFIRMED, content: { 'application/json': { schema: errorSchema } } },
+            },
           }),
         },
         '/keys/{id}/rotate': {

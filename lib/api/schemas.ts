@@ -83,9 +83,14 @@ export function keyPageSchema(catalogue: Catalogue) {
   });
 }
 
+/** POST /keys/bulk-delete's answer. */
+export const deletedKeysSchema = z.strictObject({
+  deleted: z.array(z.string()).meta({ description: 'The ids of the keys deleted, in the order given.' }),
+});
+
 export const errorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(['invalid_input', 'invalid_json', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'unavailable', 'internal']),
+    code: z.enum(['invalid_input', 'invalid_json', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'webhook_key_confirmation_required', 'unavailable', 'internal']),
     message: z.string(),
     fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'Messages per input field; `_` for the body as a whole.' }),
   }),

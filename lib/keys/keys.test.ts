@@ -4,10 +4,9 @@ import { beforeAll, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import { apiKeys, apiKeySecrets, auditEvents, projectKeyCounts } from '@/db/schema';
 import { digaCatalogue as diga, retellCatalogue as retell } from '@/lib/permissions/presets';
-import { createProject, setMembership } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
+import { seedTwoProjects } from '@/lib/testing/two-projects';
 import { rejection } from '@/lib/testing/rejection';
-import { createUser } from '@/lib/users/users';
 import type { Actor } from '@/lib/auth/authorize';
 import { createKey } from './create';
 import { decryptSecret, hashKey } from './crypto';
@@ -32,19 +31,7 @@ describeEachDatabase('API keys', (current) => {
   let projectId = '';
 
   beforeAll(async () => {
-    const { db } = current();
-    const project = await createProject(db, { slug: 'acme' });
-    const other = await createProject(db, { slug: 'other' });
-    projectId = project.id;
-    const a = await createUser(db, { email: 'admin@acme.test' });
-    const m = await createUser(db, { email: 'member@acme.test' });
-    const o = await createUser(db, { email: 'admin@other.test' });
-    await setMembership(db, project.id, a.id, 'admin');
-    await setMembership(db, project.id, m.id, 'member');
-    await setMembership(db, other.id, o.id, 'admin');
-    admin = { type: 'user', userId: a.id, projectSlug: 'acme', clientAddress: '192.0.2.1' };
-    member = { type: 'user', userId: m.id, projectSlug: 'acme' };
-    otherAdmin = { type: 'user', userId: o.id, projectSlug: 'other' };
+    ({ projectId, admin, member, otherAdmin } = await seedTwoProjects(current().db));
   });
 
   it('creates a full-access key: secret returned once, stored only as hash and ciphertext, audited', async () => {

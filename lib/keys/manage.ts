@@ -2,9 +2,9 @@
  * Deleting a key, choosing the webhook key, and editing a key's name or permissions. Each is
  * one transaction with its audit event; each looks the key up inside the actor's project.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { apiKeys, projectKeyCounts } from '@/db/schema';
+import { apiKeys } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
 import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
@@ -15,6 +15,7 @@ import { announceKeyChange, keyChanged } from './events';
 import { EXPIRY_NOTICE } from './expiry-notices';
 import { findKeyForUpdate } from './find';
 import { keyJsonColumns, toApiKeyJson, type ApiKeyJson } from './json';
+import { keysRemoved, removeLockedKeys } from './remove';
 import { updateKeyInput, type UpdateKeyInput } from './schemas';
 
 export const PERMISSIONS_FIXED_MESSAGE =
@@ -27,23 +28,10 @@ export async function deleteKey(db: Db, actor: Actor, publicId: string, options:
     const key = await findKeyForUpdate(tx, manager.projectId, publicId);
     // A restricted key cannot take a stronger key away from its owners.
     assertWithinCeiling(catalogue, manager, key);
-    // Secrets go with the key (ON DELETE CASCADE).
-    await tx.delete(apiKeys).where(eq(apiKeys.id, key.id));
-    await announceKeyChange(tx, key.publicId);
-    await tx
-      .update(projectKeyCounts)
-      .set({ keyCount: sql`greatest(${projectKeyCounts.keyCount} - 1, 0)` })
-      .where(eq(projectKeyCounts.projectId, manager.projectId));
-    await recordChange(tx, manager, {
-      action: 'api_key.deleted',
-      targetType: 'api_key',
-      targetId: key.publicId,
-      metadata: { name: key.name, wasWebhookKey: key.isWebhookKey },
-      key: { id: key.publicId, name: key.name, webhook: key.isWebhookKey },
-    });
+    await removeLockedKeys(tx, manager, [key]);
     return { projectId: manager.projectId, id: key.publicId, wasWebhookKey: key.isWebhookKey };
   });
-  keyChanged({ projectId: result.projectId, publicId: result.id, kind: 'deleted' });
+  keysRemoved(result.projectId, [result.id]);
   return { id: result.id, wasWebhookKey: result.wasWebhookKey };
 }
 

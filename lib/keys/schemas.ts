@@ -94,3 +94,26 @@ export const listKeysQuery = z.object({
   dir: z.enum(['asc', 'desc']).catch('desc'),
 });
 export type ListKeysQuery = z.output<typeof listKeysQuery>;
+
+/** The most keys one bulk delete takes, in the console and over the REST API. */
+export const MAX_BULK_DELETE = 100;
+
+/**
+ * A bulk delete: 1 to 100 distinct key ids, all of the actor's project, deleted together or not at
+ * all. The project's webhook key is among them only with `confirmWebhookKey: true`.
+ */
+export const deleteKeysInput = z.strictObject({
+  ids: z
+    .array(z.string({ error: 'Each id must be a key id.' }).min(1, 'Each id must be a key id.').max(200, 'Each id must be at most 200 characters.'), {
+      error: 'ids must be a list of key ids.',
+    })
+    .min(1, 'ids must list at least one key.')
+    .max(MAX_BULK_DELETE, `ids can list at most ${MAX_BULK_DELETE} keys.`)
+    .refine((ids) => new Set(ids).size === ids.length, 'ids must not list a key twice.')
+    .meta({ description: `The keys to delete: 1 to ${MAX_BULK_DELETE} distinct ids of this project.`, uniqueItems: true }),
+  confirmWebhookKey: z
+    .boolean({ error: 'confirmWebhookKey must be true or false.' })
+    .optional()
+    .meta({ description: 'Must be true when one of the keys is the project’s webhook key; otherwise nothing is deleted.' }),
+});
+export type DeleteKeysInput = z.input<typeof deleteKeysInput>;

@@ -1,11 +1,12 @@
 'use server';
 
 import { projectAction, type ActionResult } from '@/lib/auth/action';
+import { deleteKeys, type DeletedKeys } from '@/lib/keys/bulk-delete';
 import { createKey, type CreatedKey } from '@/lib/keys/create';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { deleteKey, setWebhookKey, updateKey } from '@/lib/keys/manage';
 import { rotateKey } from '@/lib/keys/rotate';
-import type { CreateKeyInput, RotateKeyInput, UpdateKeyInput } from '@/lib/keys/schemas';
+import type { CreateKeyInput, DeleteKeysInput, RotateKeyInput, UpdateKeyInput } from '@/lib/keys/schemas';
 
 // Thin adapters: the signed-in user, then one domain function that authorizes (admin of this
 // project, read from the database), validates and writes. Inputs are untrusted.
@@ -23,6 +24,11 @@ export async function rotateKeyAction(slug: string, keyId: string, input: Rotate
 
 export async function deleteKeyAction(slug: string, keyId: string): Promise<ActionResult<{ id: string; wasWebhookKey: boolean }>> {
   return projectAction(slug, (db, actor) => deleteKey(db, actor, keyId), refresh(slug));
+}
+
+/** "Delete selected": the keys named, all or none; the webhook key only with `confirmWebhookKey`. */
+export async function deleteKeysAction(slug: string, input: DeleteKeysInput): Promise<ActionResult<DeletedKeys>> {
+  return projectAction(slug, (db, actor) => deleteKeys(db, actor, input), refresh(slug));
 }
 
 /**

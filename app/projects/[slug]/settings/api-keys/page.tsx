@@ -155,6 +155,8 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
           ) : (
             <>
               <KeysTable
+                // Another page, search, sort or size starts with nothing selected.
+                key={href(path, urlParams(shown))}
                 slug={slug}
                 catalogue={catalogue}
                 keys={result.keys}

@@ -9,6 +9,7 @@ import { getDb } from '@/db/client';
 import { AUDIT_ACTIONS } from '@/lib/audit/actions';
 import { AUDIT_PAGE_SIZES, auditQuery, listAuditEvents, type AuditQuery } from '@/lib/audit/list';
 import { requireProjectPage } from '@/lib/auth/session';
+import { activeCatalogue } from '@/lib/permissions/load';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
@@ -112,7 +113,7 @@ export default async function AuditLogPage({ params: routeParams, searchParams }
           {filtered ? 'No events match these filters.' : 'Nothing has happened in this project yet.'}
         </div>
       ) : (
-        <AuditEventsTable events={result.events} caption="Audit events, newest first" />
+        <AuditEventsTable events={result.events} caption="Audit events, newest first" catalogue={activeCatalogue()} />
       )}
 
       <nav aria-label="Pages" className="flex flex-wrap items-center justify-end gap-3 text-sm text-zinc-600">

@@ -203,7 +203,7 @@ export default async function KeyPage({ params, searchParams }: { params: Promis
         {history.events.length === 0 ? (
           <p className="text-sm text-zinc-600">No events about this key.</p>
         ) : (
-          <AuditEventsTable events={history.events} caption={`Events about “${key.name}”, newest first`} showTarget={false} />
+          <AuditEventsTable events={history.events} caption={`Events about “${key.name}”, newest first`} catalogue={catalogue} showTarget={false} />
         )}
         {history.total > history.events.length ? (
           <Link href={`/projects/${slug}/settings/audit-log?key=${encodeURIComponent(key.id)}`} className="inline-block text-sm font-medium text-zinc-900 underline underline-offset-2">
