@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { levelsOf, resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { expiringDaysSchema, SORTS } from '@/lib/keys/schemas';
+import { VERIFY_CODES } from '@/lib/verify/codes';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -112,7 +113,7 @@ export function verifyInputSchema(catalogue: Catalogue) {
 export function verifyResultSchema(catalogue: Catalogue) {
   return z.strictObject({
     valid: z.boolean(),
-    code: z.enum(['VALID', 'NOT_FOUND', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED']),
+    code: z.enum(VERIFY_CODES),
     keyId: z.string().nullable(),
     projectId: z.string().nullable(),
     permissions: grantsSchema(catalogue).nullable(),
