@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 
-export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+export type DomainErrorCode = 'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'address_not_allowed' | 'usage_exceeded';
 
 export type FieldErrors = Record<string, string[]>;
 

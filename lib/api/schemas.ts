@@ -64,6 +64,12 @@ export function apiKeySchema(catalogue: Catalogue) {
     permissions: grantsSchema(catalogue).nullable().meta({ description: 'null for full access; otherwise every resource with its level.' }),
     webhook: z.boolean().meta({ description: 'Whether this key signs the project’s webhooks.' }),
     previousSecretExpiresAt: timestamp.nullable().meta({ description: 'While a rotation’s grace period runs: when the previous secret stops working.' }),
+    allowedAddresses: z.array(z.string()).nullable().meta({ description: 'The addresses and CIDR ranges the key may be used from, canonical; null: any.' }),
+    rateLimit: z.strictObject({ limit: z.int(), windowSeconds: z.int() }).nullable().meta({ description: 'At most `limit` verifications per sliding `windowSeconds`; null: none.' }),
+    usage: z
+      .strictObject({ remaining: z.int(), refill: z.strictObject({ amount: z.int(), interval: z.enum(['day', 'month']) }).nullable() })
+      .nullable()
+      .meta({ description: 'Uses left (exact on one node; across nodes as of their last exchange, at most a second ago) and the refill; null: unlimited.' }),
   });
 }
 
@@ -86,7 +92,7 @@ export function keyPageSchema(catalogue: Catalogue) {
 
 export const errorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(['invalid_input', 'invalid_json', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'unavailable', 'internal']),
+    code: z.enum(['invalid_input', 'invalid_json', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'address_not_allowed', 'usage_exceeded', 'unavailable', 'internal']),
     message: z.string(),
     fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'Messages per input field; `_` for the body as a whole.' }),
   }),

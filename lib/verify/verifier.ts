@@ -27,7 +27,8 @@ import { hasLimits, limitsOf } from '@/lib/limits/key-limits';
 import { RateLimits } from '@/lib/limits/rate';
 import { verifyCache, type VerifyCache } from './cache';
 
-export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number };
+/** `keyLimit`: a RATE_LIMITED answer is the key's own rate limit, not the failures of the caller's address. */
+export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number; keyLimit?: true };
 
 export type VerifierDeps = {
   getDb: () => Db;
@@ -149,7 +150,7 @@ export class Verifier {
     if (!shared) return { result: judged };
     if (rate) {
       const retryAfterSeconds = shared.rates.take(found.apiKeyId, rate, now);
-      if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds };
+      if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds, keyLimit: true };
     }
     if (cap && judged.valid && !shared.caps.spend(found.apiKeyId, cap, now)) return { result: refusal('USAGE_EXCEEDED') };
     return { result: judged };
