@@ -112,6 +112,18 @@ export const apiKeys = pgTable(
     // How far the expiry notices have gone (lib/keys/expiry-notices.ts): 0 none, 1 "in 7 days", 2 "in
     // 1 day", 3 expired. Each step is claimed by one UPDATE, so each notice goes out once across nodes.
     expiryNotice: smallint('expiry_notice').notNull().default(0),
+    // Limits (lib/limits), each optional. Allowed client addresses: canonical addresses and CIDR ranges.
+    allowedAddresses: text('allowed_addresses').array(),
+    // A rate limit: rate_limit requests per rate_limit_window_seconds, shared by every node.
+    rateLimit: integer('rate_limit'),
+    rateLimitWindowSeconds: integer('rate_limit_window_seconds'),
+    // A usage cap: uses left (spent by every node's exchange), refilled to usage_refill_amount at the
+    // start of each UTC day or month; usage_cap is the count the "running low" notice is a tenth of.
+    usageRemaining: bigint('usage_remaining', { mode: 'number' }),
+    usageCap: bigint('usage_cap', { mode: 'number' }),
+    usageRefillAmount: bigint('usage_refill_amount', { mode: 'number' }),
+    usageRefillInterval: text('usage_refill_interval').$type<'day' | 'month'>(),
+    usageRefilledAt: timestamp('usage_refilled_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('api_keys_public_id_key').on(t.publicId),
@@ -307,6 +319,21 @@ export const projectUsage = pgTable(
     primaryKey({ columns: [t.projectId, t.granularity, t.periodStart, t.code] }),
     index('project_usage_granularity_period_idx').on(t.granularity, t.periodStart),
   ],
+);
+
+/**
+ * Rate-limit windows shared by every node (lib/limits/exchange.ts): each node adds what it admitted
+ * in a key's window and reads back the total. No foreign key, like key_usage; rows older than the
+ * longest window leave with each node's exchange.
+ */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    apiKeyId: uuid('api_key_id').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.windowStart] }), index('rate_limit_counters_window_idx').on(t.windowStart)],
 );
 
 /** One key of a stored ranking: its list, its internal id, and its counts over the range. */

@@ -12,7 +12,10 @@ export type DomainErrorCode =
   | 'conflict'
   | 'rate_limited'
   // A bulk delete that includes the webhook key without saying so: nothing was deleted.
-  | 'webhook_key_confirmation_required';
+  | 'webhook_key_confirmation_required'
+  // A key's own limits (lib/limits), met by a REST call made with it.
+  | 'address_not_allowed'
+  | 'usage_exceeded';
 
 export type FieldErrors = Record<string, string[]>;
 

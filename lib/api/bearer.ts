@@ -2,7 +2,9 @@
  * Authenticates a REST call by its `Authorization: Bearer <key>`. The key goes through the same
  * verifier as POST /keys/verify, so every failure counts against the client's address and a
  * flood is answered 429. Missing, malformed, unknown, expired: one and the same 401, so nothing
- * tells which keys exist. A success names the key only by its hash: what it may do is read from
+ * tells which keys exist. A key's own limits hold here as at verify: outside its allowed addresses
+ * (the call's client address, by the trusted-proxy rule) a 403 `address_not_allowed`, past its rate
+ * limit a 429 with Retry-After, with no uses left a 429 `usage_exceeded`. A success names the key only by its hash: what it may do is read from
  * the database by each domain function, inside its own transaction (lib/auth/authorize.ts).
  */
 import { DomainError } from '@/lib/errors';
@@ -20,7 +22,13 @@ export function bearerToken(header: string | null): string {
 
 export async function authenticate(headers: Headers, address: string, keys: Verifier = verifier()): Promise<Authentication> {
   const token = bearerToken(headers.get('authorization'));
-  const { result, retryAfterSeconds } = await keys.verify(token, undefined, address);
+  const { result, retryAfterSeconds, keyLimit } = await keys.verify(token, undefined, address);
+  // A real key's own limits, met by this call (lib/limits): its client address, rate and uses.
+  if (result.code === 'ADDRESS_NOT_ALLOWED') return { ok: false, error: new DomainError('address_not_allowed', 'This key cannot be used from this address.') };
+  if (result.code === 'USAGE_EXCEEDED') return { ok: false, error: new DomainError('usage_exceeded', 'This key has no uses left until its next refill.') };
+  if (retryAfterSeconds && keyLimit) {
+    return { ok: false, error: new DomainError('rate_limited', `This key’s rate limit is reached. Try again in ${retryAfterSeconds} s.`), retryAfterSeconds };
+  }
   if (retryAfterSeconds) {
     return {
       ok: false,

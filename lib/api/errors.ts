@@ -17,6 +17,9 @@ export const STATUS_OF: Record<DomainErrorCode, number> = {
   conflict: 409,
   rate_limited: 429,
   webhook_key_confirmation_required: 409,
+  // A key's own limits (lib/limits), met by a REST call made with it.
+  address_not_allowed: 403,
+  usage_exceeded: 429,
 };
 
 export function errorBody(code: string, message: string, fields?: Record<string, string[]>): ApiErrorBody {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { levelsOf, resourcesOf, type Catalogue } from '@/lib/permissions/catalogue';
 import { expiringDaysSchema, SORTS } from '@/lib/keys/schemas';
+import { VERIFY_CODES } from '@/lib/verify/codes';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -63,6 +64,12 @@ export function apiKeySchema(catalogue: Catalogue) {
     permissions: grantsSchema(catalogue).nullable().meta({ description: 'null for full access; otherwise every resource with its level.' }),
     webhook: z.boolean().meta({ description: 'Whether this key signs the project’s webhooks.' }),
     previousSecretExpiresAt: timestamp.nullable().meta({ description: 'While a rotation’s grace period runs: when the previous secret stops working.' }),
+    allowedAddresses: z.array(z.string()).nullable().meta({ description: 'The addresses and CIDR ranges the key may be used from, canonical; null: any.' }),
+    rateLimit: z.strictObject({ limit: z.int(), windowSeconds: z.int() }).nullable().meta({ description: 'At most `limit` verifications per sliding `windowSeconds`; null: none.' }),
+    usage: z
+      .strictObject({ remaining: z.int(), refill: z.strictObject({ amount: z.int(), interval: z.enum(['day', 'month']) }).nullable() })
+      .nullable()
+      .meta({ description: 'Uses left (exact on one node; across nodes as of their last exchange, at most a second ago) and the refill; null: unlimited.' }),
   });
 }
 
@@ -90,7 +97,20 @@ export const deletedKeysSchema = z.strictObject({
 
 export const errorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(['invalid_input', 'invalid_json', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'webhook_key_confirmation_required', 'unavailable', 'internal']),
+    code: z.enum([
+      'invalid_input',
+      'invalid_json',
+      'unauthorized',
+      'forbidden',
+      'not_found',
+      'conflict',
+      'rate_limited',
+      'webhook_key_confirmation_required',
+      'address_not_allowed',
+      'usage_exceeded',
+      'unavailable',
+      'internal',
+    ]),
     message: z.string(),
     fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'Messages per input field; `_` for the body as a whole.' }),
   }),
@@ -117,7 +137,7 @@ export function verifyInputSchema(catalogue: Catalogue) {
 export function verifyResultSchema(catalogue: Catalogue) {
   return z.strictObject({
     valid: z.boolean(),
-    code: z.enum(['VALID', 'NOT_FOUND', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED']),
+    code: z.enum(VERIFY_CODES),
     keyId: z.string().nullable(),
     projectId: z.string().nullable(),
     permissions: grantsSchema(catalogue).nullable(),

@@ -21,7 +21,7 @@ import { findResource, type Catalogue, type Level } from '@/lib/permissions/cata
 import { allows, type Permissions } from '@/lib/permissions/grants';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { findMembership, requireProjectBySlug } from '@/lib/projects/projects';
-import { judge, lookupKey } from '@/lib/verify/verify';
+import { judge, lookupKey, type VerifiedKey } from '@/lib/verify/verify';
 
 export const ADMIN_ONLY_MESSAGE = 'Only administrators can manage this project.';
 export const KEY_NOT_VALID = 'A valid API key is required: send it as Authorization: Bearer <key>.';
@@ -57,7 +57,15 @@ export type Authorized = AuditActor & {
   ceiling: Permissions;
   /** When the actor's own credential stops working: a key it makes or changes may not outlive it. */
   lifetimeCeiling: Date | null;
+  /** The acting key's own limits, which a key it makes or changes must keep (null for people and the system). */
+  limitsCeiling: LimitCeiling | null;
 };
+
+/** A key's limit columns, as the acting key's are read with it. */
+export type LimitCeiling = Pick<
+  VerifiedKey,
+  'allowedAddresses' | 'rateLimit' | 'rateLimitWindowSeconds' | 'usageRemaining' | 'usageRefillAmount' | 'usageRefillInterval' | 'usageRefilledAt'
+>;
 
 export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue: Catalogue = activeCatalogue()): Promise<Authorized> {
   const wanted = typeof need === 'string' ? { role: need } : need;
@@ -73,6 +81,7 @@ export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue
       role: membership.role,
       ceiling: null,
       lifetimeCeiling: null,
+      limitsCeiling: null,
     };
   }
   if (actor.type === 'system') {
@@ -87,6 +96,7 @@ export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue
       actorLabel: actor.label,
       ceiling: null,
       lifetimeCeiling: null,
+      limitsCeiling: null,
     };
   }
   // The acting key as the database holds it now, inside this transaction: gone or expired is
@@ -120,5 +130,6 @@ export async function authorize(tx: Db | Tx, actor: Actor, need: Need, catalogue
     clientAddress: actor.clientAddress,
     ceiling: verdict.permissions,
     lifetimeCeiling: ends.length ? new Date(Math.min(...ends.map((date) => date.getTime()))) : null,
+    limitsCeiling: found,
   };
 }

@@ -9,6 +9,7 @@ import { apiKeys, apiKeySecrets, projectKeyCounts } from '@/db/schema';
 import { recordChange } from '@/lib/changes/record';
 import { parseInput } from '@/lib/errors';
 import { authorize, type Actor } from '@/lib/auth/authorize';
+import { assertLimitsWithin, limitColumns, NO_LIMIT_COLUMNS } from '@/lib/limits/schemas';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import { encryptSecret, hashKey } from './crypto';
@@ -26,6 +27,8 @@ export async function createKey(db: Db, actor: Actor, input: CreateKeyInput, opt
     const { name, expiresAt } = parsed;
     const permissions = parsed.permissions ?? null;
     assertWithinCeiling(catalogue, manager, { permissions, expiresAt });
+    const limits = { ...NO_LIMIT_COLUMNS, ...limitColumns(parsed, now) };
+    assertLimitsWithin(limits, manager.limitsCeiling, now);
 
     const secret = generateKey();
     const publicId = generatePublicId();
@@ -40,6 +43,7 @@ export async function createKey(db: Db, actor: Actor, input: CreateKeyInput, opt
         expiresAt,
         createdBy: manager.actorType === 'user' ? manager.actorId : null,
         createdAt: now,
+        ...limits,
       })
       .returning({ id: apiKeys.id, ...keyJsonColumns });
     await tx.insert(apiKeySecrets).values({ apiKeyId: row!.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, publicId) });
@@ -47,12 +51,21 @@ export async function createKey(db: Db, actor: Actor, input: CreateKeyInput, opt
       .insert(projectKeyCounts)
       .values({ projectId: manager.projectId, keyCount: 1 })
       .onConflictDoUpdate({ target: projectKeyCounts.projectId, set: { keyCount: sql`${projectKeyCounts.keyCount} + 1` } });
-    const key = toApiKeyJson(catalogue, row!);
+    const key = toApiKeyJson(catalogue, row!, null, now);
+    const { allowedAddresses, rateLimit, usage } = key;
     await recordChange(tx, manager, {
       action: 'api_key.created',
       targetType: 'api_key',
       targetId: publicId,
-      metadata: { name, restricted: permissions !== null, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+      metadata: {
+        name,
+        restricted: permissions !== null,
+        permissions,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        ...(allowedAddresses ? { allowedAddresses } : {}),
+        ...(rateLimit ? { rateLimit } : {}),
+        ...(usage ? { usage } : {}),
+      },
       key,
     });
     return { key, secret };

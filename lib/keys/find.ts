@@ -38,5 +38,5 @@ export async function keyInProject(db: Db, catalogue: Catalogue, projectId: stri
     .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.publicId, String(publicId))))
     .groupBy(apiKeys.id);
   if (!row) throw new DomainError('not_found', KEY_NOT_FOUND);
-  return toApiKeyJson(catalogue, row, row.graceEnds);
+  return toApiKeyJson(catalogue, row, row.graceEnds, now);
 }

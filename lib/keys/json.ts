@@ -1,6 +1,7 @@
 /** A key as the console and the REST API show it. Never carries a hash, ciphertext or secret. */
 import { sql } from 'drizzle-orm';
 import { apiKeys, apiKeySecrets } from '@/db/schema';
+import { limitsJson, type KeyLimitsJson } from '@/lib/limits/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { normalizeGrants, type Permissions } from '@/lib/permissions/grants';
 
@@ -18,11 +19,27 @@ export type ApiKeyJson = {
   webhook: boolean;
   /** While a rotation's grace period runs: when the previous secret stops working. */
   previousSecretExpiresAt: string | null;
-};
+} & KeyLimitsJson;
 
 export type ApiKeyRow = Pick<
   typeof apiKeys.$inferSelect,
-  'publicId' | 'name' | 'start' | 'last4' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'permissions' | 'isWebhookKey'
+  | 'publicId'
+  | 'name'
+  | 'start'
+  | 'last4'
+  | 'createdAt'
+  | 'lastUsedAt'
+  | 'expiresAt'
+  | 'permissions'
+  | 'isWebhookKey'
+  | 'allowedAddresses'
+  | 'rateLimit'
+  | 'rateLimitWindowSeconds'
+  | 'usageRemaining'
+  | 'usageCap'
+  | 'usageRefillAmount'
+  | 'usageRefillInterval'
+  | 'usageRefilledAt'
 >;
 
 /** The columns toApiKeyJson needs, for `select` and `returning`. */
@@ -36,6 +53,14 @@ export const keyJsonColumns = {
   expiresAt: apiKeys.expiresAt,
   permissions: apiKeys.permissions,
   isWebhookKey: apiKeys.isWebhookKey,
+  allowedAddresses: apiKeys.allowedAddresses,
+  rateLimit: apiKeys.rateLimit,
+  rateLimitWindowSeconds: apiKeys.rateLimitWindowSeconds,
+  usageRemaining: apiKeys.usageRemaining,
+  usageCap: apiKeys.usageCap,
+  usageRefillAmount: apiKeys.usageRefillAmount,
+  usageRefillInterval: apiKeys.usageRefillInterval,
+  usageRefilledAt: apiKeys.usageRefilledAt,
 };
 
 /** A secret of the key still inside a rotation's grace period at `now`: when it stops working, for `previousSecretExpiresAt`. */
@@ -47,7 +72,7 @@ export function graceEndsAtColumn(now: Date) {
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-export function toApiKeyJson(catalogue: Catalogue, row: ApiKeyRow, previousSecretExpiresAt: Date | null = null): ApiKeyJson {
+export function toApiKeyJson(catalogue: Catalogue, row: ApiKeyRow, previousSecretExpiresAt: Date | null = null, now = new Date()): ApiKeyJson {
   const permissions = row.permissions === null ? null : normalizeGrants(catalogue, row.permissions);
   return {
     id: row.publicId,
@@ -61,5 +86,6 @@ export function toApiKeyJson(catalogue: Catalogue, row: ApiKeyRow, previousSecre
     permissions,
     webhook: row.isWebhookKey,
     previousSecretExpiresAt: iso(previousSecretExpiresAt),
+    ...limitsJson(row, now),
   };
 }

@@ -9,6 +9,7 @@ import { recordChange } from '@/lib/changes/record';
 import { DomainError, parseInput } from '@/lib/errors';
 import { lockProject } from '@/lib/projects/projects';
 import { authorize, type Actor } from '@/lib/auth/authorize';
+import { assertLimitsWithin, limitChanges, limitColumns } from '@/lib/limits/schemas';
 import { activeCatalogue } from '@/lib/permissions/load';
 import { assertWithinCeiling, WRITE_KEYS, type KeyOptions } from './access';
 import { announceKeyChange, keyChanged } from './events';
@@ -93,13 +94,15 @@ export async function updateKey(db: Db, actor: Actor, publicId: string, input: U
       permissions: changes.permissions !== undefined ? changes.permissions : key.permissions,
       expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : key.expiresAt,
     });
+    const limits = limitColumns(parsed, now);
+    assertLimitsWithin({ ...key, ...limits }, manager.limitsCeiling, now);
     const [updated] = await tx
       .update(apiKeys)
-      .set({ ...changes, ...(expiryMoved ? { expiryNotice: EXPIRY_NOTICE.none } : {}) })
+      .set({ ...changes, ...limits, ...(expiryMoved ? { expiryNotice: EXPIRY_NOTICE.none } : {}) })
       .where(eq(apiKeys.id, key.id))
       .returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);
-    const json = toApiKeyJson(catalogue, updated!);
+    const json = toApiKeyJson(catalogue, updated!, null, now);
     await recordChange(tx, manager, {
       action: 'api_key.updated',
       targetType: 'api_key',
@@ -108,6 +111,7 @@ export async function updateKey(db: Db, actor: Actor, publicId: string, input: U
         ...(changes.name !== undefined ? { name: { from: key.name, to: changes.name } } : {}),
         ...(changes.permissions !== undefined ? { permissions: { from: key.permissions, to: changes.permissions } } : {}),
         ...(changes.expiresAt !== undefined ? { expiresAt: { from: key.expiresAt?.toISOString() ?? null, to: changes.expiresAt?.toISOString() ?? null } } : {}),
+        ...limitChanges(key, updated!, parsed, now),
       },
       key: json,
     });

@@ -49,7 +49,7 @@ export async function rotateKey(db: Db, actor: Actor, publicId: string, input: R
       await tx.insert(apiKeySecrets).values({ apiKeyId: key.id, hash: hashKey(secret), ciphertext: encryptSecret(secret, key.publicId), createdAt: at });
       const [updated] = await tx.update(apiKeys).set(displayParts(secret)).where(eq(apiKeys.id, key.id)).returning(keyJsonColumns);
       await announceKeyChange(tx, key.publicId);
-      const rotated = toApiKeyJson(catalogue, updated!, gracePeriodSeconds > 0 ? graceEnds : null);
+      const rotated = toApiKeyJson(catalogue, updated!, gracePeriodSeconds > 0 ? graceEnds : null, at);
       await recordChange(tx, manager, {
         action: 'api_key.rotated',
         targetType: 'api_key',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Catalogue } from '@/lib/permissions/catalogue';
+import { limitFields, type LimitInput } from '@/lib/limits/schemas';
 import { permissionsInput } from '@/lib/permissions/grants';
 
 // Control characters and bidirectional overrides make a name display as something it is not.
@@ -36,20 +37,21 @@ export function createKeyInput(catalogue: Catalogue, now?: () => Date) {
     name: keyNameSchema,
     expiresAt: expiresAtSchema(now),
     permissions: permissionsInput(catalogue),
+    ...limitFields,
   });
 }
-export type CreateKeyInput = { name: string; expiresAt?: string | null; permissions?: Record<string, string> | null };
+export type CreateKeyInput = { name: string; expiresAt?: string | null; permissions?: Record<string, string> | null } & LimitInput;
 
 /** An edit: absent fields stay as they are; `expiresAt: null` removes the expiry. */
 export function updateKeyInput(catalogue: Catalogue, now?: () => Date) {
   return z
-    .strictObject({ name: keyNameSchema.optional(), expiresAt: expiresAtSchema(now).optional(), permissions: permissionsInput(catalogue) })
+    .strictObject({ name: keyNameSchema.optional(), expiresAt: expiresAtSchema(now).optional(), permissions: permissionsInput(catalogue), ...limitFields })
     .refine(
-      (input) => input.name !== undefined || input.expiresAt !== undefined || input.permissions !== undefined,
-      'Nothing to change: give a name, an expiry or permissions.',
+      (input) => Object.values(input).some((value) => value !== undefined),
+      'Nothing to change: give a name, an expiry, permissions or limits.',
     );
 }
-export type UpdateKeyInput = { name?: string; expiresAt?: string | null; permissions?: Record<string, string> | null };
+export type UpdateKeyInput = { name?: string; expiresAt?: string | null; permissions?: Record<string, string> | null } & LimitInput;
 
 export const GRACE_PERIOD_CHOICES = [
   { seconds: 0, label: 'Immediately' },

@@ -7,14 +7,14 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { logger } from '@/lib/log/logger';
-import type { VerifyCode } from '@/lib/verify/verify';
+import { VERIFY_CODES as ALL_VERIFY_CODES } from '@/lib/verify/codes';
 import { MetricsRecorder, recordDatabaseError, type SignInFailure, type Tally, type WebhookResult } from './recorder';
 
 /** Verify latency buckets, in seconds: a cached answer takes tens of microseconds, a lookup milliseconds. */
 export const VERIFY_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 // Shown at 0 from the first scrape, so rate() has a start; other values appear once counted.
-const VERIFY_CODES = ['VALID', 'NOT_FOUND', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED'] as const satisfies readonly VerifyCode[];
+const VERIFY_CODES = ALL_VERIFY_CODES;
 const WEBHOOK_RESULTS = ['delivered', 'retry', 'failed', 'canceled', 'no_webhook_key'] as const satisfies readonly WebhookResult[];
 const SIGN_IN_FAILURES = ['invalid_credentials', 'rate_limited', 'sso_refused'] as const satisfies readonly SignInFailure[];
 

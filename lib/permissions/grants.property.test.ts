@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judge, checkRequirement, type VerifiedKey } from '@/lib/verify/verify';
+import { judge, checkRequirement, NO_LIMITS, type VerifiedKey } from '@/lib/verify/verify';
 import { catalogueSchema, type Catalogue } from './catalogue';
 import { allows, isWithin, normalizeGrants, type Permissions } from './grants';
 
@@ -85,6 +85,7 @@ describe('the permission check against a reference model', () => {
             return;
           }
           const found: VerifiedKey = {
+            ...NO_LIMITS,
             apiKeyId: 'id',
             publicId: 'key_x',
             projectId: 'p',

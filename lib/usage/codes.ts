@@ -3,7 +3,7 @@
  * has no key to be counted against; every other verify code does. A code added to verification
  * is counted once it is listed here (the stored rows name codes as text: no migration).
  */
-export const COUNTED_CODES = ['VALID', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED'] as const;
+export const COUNTED_CODES = ['VALID', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED', 'ADDRESS_NOT_ALLOWED', 'USAGE_EXCEEDED'] as const;
 export type CountedCode = (typeof COUNTED_CODES)[number];
 
 /** Each code's position in a counts array (lib/verify/counts.ts counts by index on the hot path). */
@@ -14,6 +14,8 @@ export const CODE_LABELS: Record<CountedCode, string> = {
   EXPIRED: 'Expired',
   INSUFFICIENT_PERMISSIONS: 'Insufficient permissions',
   RATE_LIMITED: 'Rate limited',
+  ADDRESS_NOT_ALLOWED: 'Address not allowed',
+  USAGE_EXCEEDED: 'Usage exceeded',
 };
 
 export type UsageCounts = Partial<Record<CountedCode, number>>;

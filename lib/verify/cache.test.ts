@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { VerifiedKey } from './verify';
+import { NO_LIMITS, type VerifiedKey } from './verify';
 import { VerifyCache } from './cache';
 
 const row = (publicId: string): VerifiedKey => ({
+  ...NO_LIMITS,
   apiKeyId: `id-${publicId}`,
   publicId,
   projectId: 'project',

@@ -21,9 +21,14 @@ import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
 import { VerificationCounts, type CountsWritten } from './counts';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
+import { UsageCaps } from '@/lib/limits/caps';
+import { LimitExchange } from '@/lib/limits/exchange';
+import { hasLimits, limitsOf } from '@/lib/limits/key-limits';
+import { RateLimits } from '@/lib/limits/rate';
 import { verifyCache, type VerifyCache } from './cache';
 
-export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number };
+/** `keyLimit`: a RATE_LIMITED answer is the key's own rate limit, not the failures of the caller's address. */
+export type VerifyOutcome = { result: VerifyResult; retryAfterSeconds?: number; keyLimit?: true };
 
 export type VerifierDeps = {
   getDb: () => Db;
@@ -37,6 +42,8 @@ export type VerifierDeps = {
   /** Cache hits and misses, counted when metrics are on (KEYWARD_METRICS_PORT); null counts nothing. */
   metrics?: MetricsRecorder | null;
   now?: () => Date;
+  /** Each node's share of the keys' rate limits and usage caps (lib/limits); null enforces none (tests of other things). */
+  limits?: { rates: RateLimits; caps: UsageCaps } | null;
   /** A cache miss's database lookup: by default the coalesced one (lib/verify/lookup-batch.ts). */
   lookup?: (hash: string) => Promise<VerifiedKey | null>;
 };
@@ -114,18 +121,39 @@ export class Verifier {
   private conclude(catalogue: Catalogue, found: VerifiedKey | null, requirement: Requirement, address: string, usedFrom: string): VerifyOutcome {
     // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
     const now = this.deps.now ? this.deps.now().getTime() : Date.now();
-    const plain = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
+    const limited = found !== null && hasLimits(found);
+    const plain = found && !limited && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
     if (plain) {
       this.deps.counts?.add(found!.apiKeyId, found!.projectId, 'VALID', now);
       if (now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now), usedFrom);
       return { result: plain.result };
     }
-    const result = judge(catalogue, found ?? undefined, requirement, new Date(now));
-    if (found && result.code !== 'NOT_FOUND') this.deps.counts?.add(found.apiKeyId, found.projectId, result.code, now);
-    if (result.code === 'NOT_FOUND' || result.code === 'EXPIRED') this.deps.limiter.recordFailure(address);
-    else if (found) this.deps.usage.record(found.apiKeyId, now, usedFrom);
-    if (found && requirement === NO_REQUIREMENT && result.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(result), notedAt: now });
-    return { result };
+    const judged = judge(catalogue, found ?? undefined, requirement, new Date(now));
+    const outcome = limited && judged.code !== 'EXPIRED' ? this.limit(found!, judged, usedFrom, now) : { result: judged };
+    const { code } = outcome.result;
+    if (found && code !== 'NOT_FOUND') this.deps.counts?.add(found.apiKeyId, found.projectId, code, now);
+    if (code === 'NOT_FOUND' || code === 'EXPIRED') this.deps.limiter.recordFailure(address);
+    else if (found && code !== 'ADDRESS_NOT_ALLOWED') this.deps.usage.record(found.apiKeyId, now, usedFrom);
+    if (found && !limited && requirement === NO_REQUIREMENT && judged.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(judged), notedAt: now });
+    return outcome;
+  }
+
+  /**
+   * A found, unexpired key's limits, in order: the client's address (`usedFrom`: the address the
+   * verify call reported, else the caller's own), then the rate limit (every request judged counts,
+   * refused for permissions or not), then — only for an answer that would be VALID — the usage cap.
+   */
+  private limit(found: VerifiedKey, judged: VerifyResult, usedFrom: string, now: number): VerifyOutcome {
+    const { allowed, rate, cap } = limitsOf(found);
+    if (allowed && !allowed(usedFrom)) return { result: refusal('ADDRESS_NOT_ALLOWED') };
+    const shared = this.deps.limits;
+    if (!shared) return { result: judged };
+    if (rate) {
+      const retryAfterSeconds = shared.rates.take(found.apiKeyId, rate, now);
+      if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds, keyLimit: true };
+    }
+    if (cap && judged.valid && !shared.caps.spend(found.apiKeyId, cap, now)) return { result: refusal('USAGE_EXCEEDED') };
+    return { result: judged };
   }
 }
 
@@ -135,7 +163,14 @@ const isUnexpired = (found: VerifiedKey, now: number) =>
 /** KEYWARD_USAGE_COUNTING=false turns counting off (the verify bench measures both). */
 const usageCountingEnabled = () => booleanFromEnv('KEYWARD_USAGE_COUNTING', true);
 
-const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier };
+/** KEYWARD_LIMITS_EXCHANGE_MS: how often each node exchanges its limit counts (50 ms to 1 s). */
+export function limitsExchangeMs(): number {
+  const ms = positiveIntFromEnv('KEYWARD_LIMITS_EXCHANGE_MS', 500, 50);
+  if (ms > 1_000) throw new Error(`KEYWARD_LIMITS_EXCHANGE_MS must be at most 1000 (limits overshoot across nodes by one interval's traffic), got "${ms}".`);
+  return ms;
+}
+
+const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier; keywardLimitExchange?: LimitExchange };
 
 /**
  * Writes the process's pending last-used notes and counts now (an orderly shutdown), then tells
@@ -143,6 +178,8 @@ const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier 
  */
 export async function flushVerifierUsage(): Promise<{ written: CountsWritten; unwritten: number } | null> {
   const current = globalForVerifier.keywardVerifier;
+  // The last limit counts go out with the usage (their failure is counted as a database error).
+  await globalForVerifier.keywardLimitExchange?.stop();
   if (!current) return usageCountingEnabled() ? { written: { statements: 0, rows: 0, answers: 0 }, unwritten: 0 } : null;
   await current.flushUsage();
   const written = current.countsWritten();
@@ -150,7 +187,11 @@ export async function flushVerifierUsage(): Promise<{ written: CountsWritten; un
 }
 
 export function verifier(): Verifier {
-  globalForVerifier.keywardVerifier ??= new Verifier({
+  if (globalForVerifier.keywardVerifier) return globalForVerifier.keywardVerifier;
+  const limits = { rates: new RateLimits(), caps: new UsageCaps() };
+  globalForVerifier.keywardLimitExchange = new LimitExchange(getDb, limits.rates, limits.caps, limitsExchangeMs());
+  globalForVerifier.keywardLimitExchange.start();
+  globalForVerifier.keywardVerifier = new Verifier({
     getDb,
     catalogue: activeCatalogue,
     cache: verifyCache(),
@@ -158,6 +199,7 @@ export function verifier(): Verifier {
     counts: usageCountingEnabled() ? VerificationCounts.forDatabase(getDb, positiveIntFromEnv('KEYWARD_USAGE_FLUSH_MS', 10_000)) : null,
     limiter: new FailureLimiter(positiveIntFromEnv('KEYWARD_VERIFY_MAX_FAILURES_PER_MINUTE', 100)),
     metrics: metricsRecorder() ?? null,
+    limits,
   });
   return globalForVerifier.keywardVerifier;
 }

@@ -13,7 +13,9 @@ import { allows, normalizeGrants, type Permissions } from '@/lib/permissions/gra
 import { hashKey } from '@/lib/keys/crypto';
 import { isWellFormedKey } from '@/lib/keys/format';
 
-export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED';
+import type { VerifyCode } from './codes';
+
+export type { VerifyCode } from './codes';
 
 export type VerifyResult = {
   valid: boolean;
@@ -35,12 +37,20 @@ export type VerifiedKey = {
   permissions: Permissions;
   keyExpiresAt: Date | null;
   secretExpiresAt: Date | null;
+  // Its limits as stored (lib/limits/key-limits.ts reads them once per record).
+  allowedAddresses: string[] | null;
+  rateLimit: number | null;
+  rateLimitWindowSeconds: number | null;
+  usageRemaining: number | null;
+  usageRefillAmount: number | null;
+  usageRefillInterval: 'day' | 'month' | null;
+  usageRefilledAt: Date | null;
 };
 
 type RefusalCode = Exclude<VerifyCode, 'VALID' | 'INSUFFICIENT_PERMISSIONS'>;
 
 const REFUSALS = Object.fromEntries(
-  (['NOT_FOUND', 'EXPIRED', 'RATE_LIMITED'] as const).map((code) => [
+  (['NOT_FOUND', 'EXPIRED', 'RATE_LIMITED', 'ADDRESS_NOT_ALLOWED', 'USAGE_EXCEEDED'] as const).map((code) => [
     code,
     Object.freeze({ valid: false, code, keyId: null, projectId: null, permissions: null, expiresAt: null }),
   ]),
@@ -67,6 +77,17 @@ export function checkRequirement(catalogue: Catalogue, require: unknown): Requir
   return Object.keys(require).length ? (require as Requirement) : NO_REQUIREMENT;
 }
 
+/** A key's limit columns when it has none (tests build records with it). */
+export const NO_LIMITS = Object.freeze({
+  allowedAddresses: null,
+  rateLimit: null,
+  rateLimitWindowSeconds: null,
+  usageRemaining: null,
+  usageRefillAmount: null,
+  usageRefillInterval: null,
+  usageRefilledAt: null,
+}) satisfies Partial<VerifiedKey>;
+
 /** What verification reads of a key, by its secret's hash (the unique index behind every lookup). */
 export const verifiedKeyColumns = {
   apiKeyId: apiKeys.id,
@@ -76,6 +97,13 @@ export const verifiedKeyColumns = {
   permissions: apiKeys.permissions,
   keyExpiresAt: apiKeys.expiresAt,
   secretExpiresAt: apiKeySecrets.expiresAt,
+  allowedAddresses: apiKeys.allowedAddresses,
+  rateLimit: apiKeys.rateLimit,
+  rateLimitWindowSeconds: apiKeys.rateLimitWindowSeconds,
+  usageRemaining: apiKeys.usageRemaining,
+  usageRefillAmount: apiKeys.usageRefillAmount,
+  usageRefillInterval: apiKeys.usageRefillInterval,
+  usageRefilledAt: apiKeys.usageRefilledAt,
 };
 
 /** The key holding the secret with this hash (inside a transaction too). */

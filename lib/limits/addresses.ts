@@ -1,0 +1,113 @@
+/**
+ * A key's allowed addresses: IPv4 and IPv6 addresses and CIDR ranges, at most
+ * MAX_ALLOWED_ADDRESSES. Each entry is stored in its canonical form (a range cut down to its
+ * network: `10.1.2.3/8` is `10.0.0.0/8`), and a whole-internet range (`0.0.0.0/0`, `::/0`) is
+ * refused: it allows everyone, which is what no list means. Matching goes through node:net's
+ * BlockList (its C++ prefix checks), built once per looked-up key; an IPv4 client reached over
+ * IPv6 (`::ffff:192.0.2.1`) is matched as the IPv4 address it is.
+ */
+import net from 'node:net';
+
+export const MAX_ALLOWED_ADDRESSES = 100;
+
+export type AddressEntryError = { line: number; message: string };
+
+type Parsed = { canonical: string; family: 'ipv4' | 'ipv6'; network: string; prefix: number };
+
+/** Bits of an IPv4 or IPv6 address, as a bigint (IPv6 zones and ports are refused before). */
+function toBits(address: string, family: 'ipv4' | 'ipv6'): bigint {
+  if (family === 'ipv4') return address.split('.').reduce((bits, part) => (bits << 8n) | BigInt(Number(part)), 0n);
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const groups = (text: string | undefined) => (text ? text.split(':') : []);
+  const expand = (parts: string[]) =>
+    parts.flatMap((part) => {
+      if (!part.includes('.')) return [part];
+      const v4 = toBits(part, 'ipv4');
+      return [(v4 >> 16n).toString(16), (v4 & 0xffffn).toString(16)];
+    });
+  const left = expand(groups(head));
+  const right = expand(groups(tail));
+  const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((bits, group) => (bits << 16n) | BigInt(parseInt(group, 16)), 0n);
+}
+
+function fromBits(bits: bigint, family: 'ipv4' | 'ipv6'): string {
+  if (family === 'ipv4') return [24n, 16n, 8n, 0n].map((shift) => String((bits >> shift) & 0xffn)).join('.');
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) => Number((bits >> shift) & 0xffffn));
+  // RFC 5952: the longest run of two or more zero groups becomes "::".
+  let best = { at: -1, length: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.length && j - i >= 2) best = { at: i, length: j - i };
+    i = j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (best.at < 0) return hex.join(':');
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.length).join(':')}`;
+}
+
+/** One entry, or why it is not one. */
+export function parseAddressEntry(text: string): Parsed | { error: string } {
+  const entry = text.trim();
+  const slash = entry.indexOf('/');
+  const address = slash < 0 ? entry : entry.slice(0, slash);
+  const version = net.isIP(address);
+  if (version === 0 || address.includes('%')) return { error: 'not an address or range' };
+  const family = version === 4 ? 'ipv4' : 'ipv6';
+  const width = family === 'ipv4' ? 32 : 128;
+  let prefix = width;
+  if (slash >= 0) {
+    const bits = entry.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(bits) || Number(bits) > width) return { error: `not an address or range (an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} prefix is 0 to ${width})` };
+    prefix = Number(bits);
+  }
+  if (prefix === 0) return { error: `${entry} allows every address: leave the list empty instead` };
+  const mask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - prefix)) - 1n);
+  const network = fromBits(toBits(address, family) & mask, family);
+  return { canonical: prefix === width ? network : `${network}/${prefix}`, family, network, prefix };
+}
+
+/**
+ * The list as stored: canonical entries, duplicates dropped, in their order; or every bad line
+ * (1-based), so the console can name them ("line 3: not an address or range").
+ */
+export function parseAllowedAddresses(lines: readonly string[]): { ok: true; addresses: string[] } | { ok: false; errors: AddressEntryError[] } {
+  const errors: AddressEntryError[] = [];
+  const addresses: string[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const parsed = parseAddressEntry(line);
+    if ('error' in parsed) errors.push({ line: index + 1, message: parsed.error });
+    else if (!addresses.includes(parsed.canonical)) addresses.push(parsed.canonical);
+  });
+  if (errors.length === 0 && addresses.length > MAX_ALLOWED_ADDRESSES) {
+    errors.push({ line: lines.length, message: `at most ${MAX_ALLOWED_ADDRESSES} addresses or ranges` });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, addresses };
+}
+
+/** Whether a client address is in a key's list; built once per looked-up key. */
+export type AddressMatcher = (client: string) => boolean;
+
+const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+export function addressMatcher(addresses: readonly string[]): AddressMatcher {
+  const list = new net.BlockList();
+  for (const entry of addresses) {
+    const parsed = parseAddressEntry(entry);
+    if ('error' in parsed) continue; // stored lists were checked on the way in
+    if (parsed.prefix === (parsed.family === 'ipv4' ? 32 : 128)) list.addAddress(parsed.network, parsed.family);
+    else list.addSubnet(parsed.network, parsed.prefix, parsed.family);
+  }
+  return (client) => {
+    const mapped = MAPPED_V4.exec(client);
+    const address = mapped ? mapped[1]! : client;
+    const version = net.isIP(address);
+    return version !== 0 && list.check(address, version === 4 ? 'ipv4' : 'ipv6');
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The exchange that makes each node's local limit decisions hold across nodes: every
+ * KEYWARD_LIMITS_EXCHANGE_MS (500 ms by default, at most 1 s), off the hot path, one statement adds
+ * this node's rate-limit admissions to the shared window rows and reads back every node's totals,
+ * and one subtracts its usage-cap spending from the keys' counts (refilling first where a period
+ * has begun) and reads back what is left. A failed exchange keeps what it carried for the next.
+ * Rows are sent as text arrays (unnest), like the usage counts, so one statement carries any
+ * number of keys on postgres.js and PGlite alike.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '@/db/client';
+import { recordDatabaseError } from '@/lib/metrics/recorder';
+import type { CapSpend, UsageCaps } from './caps';
+import type { RateCount, RateLimits } from './rate';
+
+/** Window rows older than the longest window (1 h) and its predecessor are not read again. */
+const COUNTER_RETENTION_MS = 3 * 3_600_000;
+const PRUNE_EVERY_MS = 60_000;
+
+const list = (values: Array<string | number>) => values.join(',');
+
+/** Adds this node's admissions and reads every node's totals of the windows asked for. */
+export async function exchangeRates(db: Db, deltas: RateCount[], wanted: Array<{ apiKeyId: string; windowStart: number }>): Promise<RateCount[]> {
+  if (deltas.length === 0 && wanted.length === 0) return [];
+  const rows = await queryRows<{ api_key_id: string; window_start: string | number; count: string | number }>(
+    db,
+    sql`with sent as (
+          insert into rate_limit_counters (api_key_id, window_start, count)
+          select k, to_timestamp(w / 1000.0), n
+            from unnest(string_to_array(${list(deltas.map((d) => d.apiKeyId))}, ',')::uuid[],
+                        string_to_array(${list(deltas.map((d) => d.windowStart))}, ',')::bigint[],
+                        string_to_array(${list(deltas.map((d) => d.count))}, ',')::bigint[]) as d(k, w, n)
+           order by k, w
+          on conflict (api_key_id, window_start) do update set count = rate_limit_counters.count + excluded.count
+          returning api_key_id, window_start, count
+        ), asked as (
+          select k, to_timestamp(w / 1000.0) as s
+            from unnest(string_to_array(${list(wanted.map((w) => w.apiKeyId))}, ',')::uuid[],
+                        string_to_array(${list(wanted.map((w) => w.windowStart))}, ',')::bigint[]) as a(k, w)
+        )
+        select api_key_id, (extract(epoch from window_start) * 1000)::bigint as window_start, count from sent
+        union all
+        select c.api_key_id, (extract(epoch from c.window_start) * 1000)::bigint, c.count
+          from rate_limit_counters c join asked on c.api_key_id = asked.k and c.window_start = asked.s
+         where not exists (select 1 from sent where sent.api_key_id = c.api_key_id and sent.window_start = c.window_start)`,
+  );
+  return rows.map((row) => ({ apiKeyId: row.api_key_id, windowStart: Number(row.window_start), count: Number(row.count) }));
+}
+
+/**
+ * Subtracts this node's spending (never below zero; a refill due since the count was written is
+ * applied first and stored) and reads what is left of every key asked for, refills included.
+ */
+export async function exchangeCaps(db: Db, spends: CapSpend[], wanted: string[], now: Date): Promise<Array<{ apiKeyId: string; remaining: number }>> {
+  if (spends.length === 0 && wanted.length === 0) return [];
+  const at = now.toISOString();
+  const due = sql`(k.usage_refill_interval is not null and (k.usage_refilled_at is null or k.usage_refilled_at < date_trunc(k.usage_refill_interval, ${at}::timestamptz, 'UTC')))`;
+  const rows = await queryRows<{ id: string; remaining: string | number }>(
+    db,
+    sql`with spent as (
+          select id, n from unnest(string_to_array(${list(spends.map((s) => s.apiKeyId))}, ',')::uuid[],
+                                   string_to_array(${list(spends.map((s) => s.spent))}, ',')::bigint[]) as s(id, n)
+        ), updated as (
+          update api_keys k
+             set usage_remaining = greatest(case when ${due} then k.usage_refill_amount else k.usage_remaining end - spent.n, 0),
+                 usage_refilled_at = case when ${due} then date_trunc(k.usage_refill_interval, ${at}::timestamptz, 'UTC') else k.usage_refilled_at end
+            from spent
+           where k.id = spent.id and k.usage_remaining is not null
+          returning k.id, k.usage_remaining
+        )
+        select id, usage_remaining as remaining from updated
+        union all
+        select k.id, case when ${due} then k.usage_refill_amount else k.usage_remaining end
+          from api_keys k
+         where k.id = any(string_to_array(${list(wanted)}, ',')::uuid[]) and k.usage_remaining is not null
+           and not exists (select 1 from updated where updated.id = k.id)`,
+  );
+  return rows.map((row) => ({ apiKeyId: row.id, remaining: Number(row.remaining) }));
+}
+
+export class LimitExchange {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private prunedAt = 0;
+
+  constructor(
+    private readonly getDb: () => Db,
+    private readonly rates: RateLimits,
+    private readonly caps: UsageCaps,
+    private readonly intervalMs = 500,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Exchanges every interval until stopped (the timer does not keep the process alive). */
+  start(): void {
+    const tick = () => {
+      this.running = this.exchange().finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, this.intervalMs).unref();
+      });
+    };
+    this.timer = setTimeout(tick, this.intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.exchange();
+  }
+
+  /** One exchange of both kinds of limit; a failure is kept for the next. */
+  async exchange(): Promise<void> {
+    const now = this.now();
+    const db = this.getDb();
+    const rate = this.rates.beginExchange(now);
+    const cap = this.caps.beginExchange(now);
+    await Promise.all([
+      exchangeRates(db, rate.deltas, rate.wanted).then(
+        (totals) => this.rates.completeExchange(totals, rate.sent),
+        (error: unknown) => {
+          this.rates.failedExchange(rate.sent);
+          recordDatabaseError(error);
+        },
+      ),
+      exchangeCaps(db, cap.spends, cap.wanted, new Date(now)).then(
+        (left) => this.caps.completeExchange(left, cap.spends),
+        (error: unknown) => {
+          this.caps.failedExchange(cap.spends);
+          recordDatabaseError(error);
+        },
+      ),
+    ]);
+    if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      await db.execute(sql`delete from rate_limit_counters where window_start < ${new Date(now - COUNTER_RETENTION_MS).toISOString()}::timestamptz`).catch(recordDatabaseError);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimits, type RateCount } from './rate';
+
+const WINDOW = 60_000;
+const rate = { limit: 10, windowSeconds: 60 };
+
+/** The shared rows of PostgreSQL, as lib/limits/exchange.ts keeps them: (key, window) → total. */
+class SharedRows {
+  readonly rows = new Map<string, number>();
+  exchange(node: RateLimits, now: number): void {
+    const { deltas, wanted, sent } = node.beginExchange(now);
+    for (const { apiKeyId, windowStart, count } of deltas) this.rows.set(`${apiKeyId}@${windowStart}`, (this.rows.get(`${apiKeyId}@${windowStart}`) ?? 0) + count);
+    const totals: RateCount[] = wanted.map(({ apiKeyId, windowStart }) => ({ apiKeyId, windowStart, count: this.rows.get(`${apiKeyId}@${windowStart}`) ?? 0 }));
+    node.completeExchange(totals, sent);
+  }
+}
+
+describe('rate limits', () => {
+  it('admits the limit within a window and refuses the next, saying when to retry', () => {
+    const limits = new RateLimits();
+    const t0 = 10 * WINDOW + 1_000;
+    for (let i = 0; i < 10; i++) expect(limits.take('k', rate, t0 + i)).toBe(0);
+    const retry = limits.take('k', rate, t0 + 10);
+    expect(retry).toBeGreaterThan(0);
+    // Refused until then (a refused request does not count), admitted from then on.
+    expect(limits.take('k', rate, t0 + 10 + (retry - 1) * 1000)).toBeGreaterThan(0);
+    expect(limits.take('k', rate, t0 + 10 + retry * 1000)).toBe(0);
+    // Another key has its own window.
+    expect(limits.take('other', rate, t0)).toBe(0);
+  });
+
+  it('slides: a burst at the end of a window still weighs on the start of the next', () => {
+    const limits = new RateLimits();
+    const edge = 20 * WINDOW;
+    for (let i = 0; i < 10; i++) expect(limits.take('k', rate, edge - 1_000 + i)).toBe(0);
+    // A fixed window would admit ten more at once here: twenty in two seconds. Sliding, the
+    // burst still weighs 9.67 two seconds in: one more at most.
+    let admitted = 0;
+    for (let t = 0; t < 2_000; t += 10) if (limits.take('k', rate, edge + t) === 0) admitted++;
+    expect(admitted).toBe(1);
+    // 29 s in, 52% of the previous window still counts (5.2): five in this window by then.
+    for (let i = 0; i < 20; i++) if (limits.take('k', rate, edge + 29_000 + i) === 0) admitted++;
+    expect(admitted).toBe(5);
+    // A window with nothing in between: the whole limit again.
+    admitted = 0;
+    for (let i = 0; i < 20; i++) if (limits.take('k', rate, edge + 3 * WINDOW + i) === 0) admitted++;
+    expect(admitted).toBe(10);
+  });
+
+  it('tells a retry time after which a request is admitted, and before which none is, at any moment', () => {
+    const limits = new RateLimits();
+    let now = 50 * WINDOW;
+    let checked = 0;
+    // Requests every 1.7 s for ten windows: refusals at every phase of the slide.
+    for (let i = 0; i < 350; i++, now += 1_700) {
+      const retry = limits.take('k', rate, now);
+      if (retry === 0) continue;
+      // A copy that sees nothing else: the same history, then the retry.
+      const probe = new RateLimits();
+      Object.assign(probe, structuredClone({ keys: (limits as unknown as { keys: Map<string, unknown> }).keys }));
+      expect(probe.take('k', rate, now + retry * 1000), `at ${now}`).toBe(0);
+      if (retry > 1) {
+        const early = new RateLimits();
+        Object.assign(early, structuredClone({ keys: (limits as unknown as { keys: Map<string, unknown> }).keys }));
+        expect(early.take('k', rate, now + (retry - 1) * 1000 - 1), `at ${now}`).toBeGreaterThan(0);
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('shares one limit across nodes through the exchange, overshooting by at most what the others admitted since their last exchange', () => {
+    const shared = new SharedRows();
+    const nodes = [new RateLimits(), new RateLimits(), new RateLimits()];
+    const limit = { limit: 100, windowSeconds: 60 };
+    const start = 30 * WINDOW;
+    let admitted = 0;
+    // Each node gets a request every 2 ms and exchanges every 250 ms (staggered): 125 requests
+    // per node per interval, far over the limit.
+    for (let t = 0; t < 2_000; t += 2) {
+      for (const [i, node] of nodes.entries()) {
+        if (node.take('k', limit, start + t) === 0) admitted++;
+        if ((t + i * 80) % 250 === 0) shared.exchange(node, start + t);
+      }
+    }
+    for (const node of nodes) shared.exchange(node, start + 2_000);
+    // What was admitted is what the shared row holds: nothing lost, nothing counted twice.
+    expect(shared.rows.get(`k@${start}`)).toBe(admitted);
+    // At most the limit plus one interval's traffic at the other nodes (2 × 125).
+    expect(admitted).toBeGreaterThanOrEqual(100);
+    expect(admitted).toBeLessThanOrEqual(100 + 2 * 125);
+    // Once every node has exchanged, none admits more this window.
+    for (const node of nodes) expect(node.take('k', limit, start + 2_001)).toBeGreaterThan(0);
+  });
+
+  it('keeps what a failed exchange carried for the next one', () => {
+    const shared = new SharedRows();
+    const node = new RateLimits();
+    const now = 40 * WINDOW;
+    for (let i = 0; i < 4; i++) node.take('k', rate, now + i);
+    const { sent } = node.beginExchange(now + 10);
+    node.failedExchange(sent);
+    node.take('k', rate, now + 20);
+    shared.exchange(node, now + 30);
+    expect(shared.rows.get(`k@${now}`)).toBe(5);
+  });
+});
