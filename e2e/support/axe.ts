@@ -1,5 +1,5 @@
 /**
- * Accessibility checks in the browser tests: @axe-core/playwright on the whole page (every frame),
+ * Accessibility checks in the browser tests: @axe-core/playwright on the whole page,
  * limited to the WCAG 2.1 A and AA rules, reporting the serious and critical violations. The
  * console's Content-Security-Policy admits only its own nonce'd scripts, so a spec that uses this
  * sets `test.use({ bypassCSP: true })`.
