@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import type { ReactNode } from 'react';
+import { parseTheme, THEME_COOKIE } from '@/lib/ui/theme';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -11,8 +12,10 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Every page is rendered per request, so each gets its own CSP nonce (proxy.ts).
   await headers();
+  // The theme is on the server's first answer: no flash of the other one before a script runs.
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body className="min-h-screen">{children}</body>
     </html>
   );

@@ -97,7 +97,7 @@ test('a project with no key expiring soon has no banner, and its filtered list s
   await expect(page.getByRole('link', { name: /expires? within/ })).toHaveCount(0);
   await page.goto(`/projects/${none.slug}/settings/api-keys?expiring=7d`);
   await expect(page.getByText('No keys expire within 7 days.')).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'No API keys yet' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'No keys yet' })).toHaveCount(0);
   await page.getByRole('link', { name: 'Show all keys' }).click();
   await expect(rows(page)).toHaveCount(1);
 });

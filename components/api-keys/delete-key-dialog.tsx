@@ -20,9 +20,11 @@ type Props = {
   onOpenChange: (open: boolean) => void;
   onCloseAutoFocus?: (event: Event) => void;
   leaveTo?: string;
+  /** Called once the key is gone, before the dialog closes. */
+  onDeleted?: () => void;
 };
 
-export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoFocus, leaveTo }: Props) {
+export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoFocus, leaveTo, onDeleted }: Props) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -38,6 +40,7 @@ export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoF
     }
     // Leaving the page: the dialog stays busy until the page is gone.
     if (leaveTo) return router.replace(leaveTo);
+    onDeleted?.();
     setPending(false);
     onOpenChange(false);
     router.refresh();

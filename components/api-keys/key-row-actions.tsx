@@ -22,6 +22,7 @@ import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { DeleteKeyDialog } from './delete-key-dialog';
+import { LIST_HEADING_ID } from './ids';
 import { EditPermissionsDialog } from './edit-permissions-dialog';
 import { RotateKeyDialog } from './rotate-key-dialog';
 
@@ -34,13 +35,17 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
   const [pending, setPending] = useState(false);
   const [webhookError, setWebhookError] = useState<string | null>(null);
   const trigger = useRef<HTMLButtonElement>(null);
-  // Opened from the menu, a dialog would hand focus back to a menu item that is gone: use the trigger.
+  const deleted = useRef(false);
+  // Opened from the menu, a dialog would hand focus back to a menu item that is gone: use the
+  // trigger. After a delete the row (trigger and all) goes with the refresh: focus the list's
+  // heading instead, so that it does not fall back to the top of the page.
   const dialog = (name: Exclude<Open, null>) => ({
     open: open === name,
     onOpenChange: (next: boolean) => setOpen(next ? name : null),
     onCloseAutoFocus: (event: Event) => {
       event.preventDefault();
-      trigger.current?.focus();
+      if (deleted.current) document.getElementById(LIST_HEADING_ID)?.focus();
+      else trigger.current?.focus();
     },
   });
 
@@ -78,7 +83,7 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
 
       {catalogue.editableAfterCreation ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
       <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
-      <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} {...dialog('delete')} />
+      <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} onDeleted={() => (deleted.current = true)} {...dialog('delete')} />
 
       <ErrorDialog
         error={webhookError}

@@ -37,7 +37,7 @@ const column = createColumnHelper<typeof features, ApiKeyJson>();
 
 function Expiry({ iso, serverNow, warningDays }: { iso: string | null; serverNow: number; warningDays: number }) {
   const now = useNow(serverNow);
-  if (!iso) return <span className="text-zinc-400">Never</span>;
+  if (!iso) return <span className="text-zinc-500">Never</span>;
   const daysLeft = expiresInDays(iso, now, warningDays);
   if (daysLeft !== null) {
     return (
@@ -127,7 +127,7 @@ const columns = column.columns([
     meta: { cell: 'whitespace-nowrap' },
     cell: ({ getValue, table }) => {
       const iso = getValue();
-      return iso ? <RelativeTime iso={iso} serverNow={table.options.meta!.serverNow} /> : <span className="text-zinc-400">Never</span>;
+      return iso ? <RelativeTime iso={iso} serverNow={table.options.meta!.serverNow} /> : <span className="text-zinc-500">Never</span>;
     },
   }),
   column.display({

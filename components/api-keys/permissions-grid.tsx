@@ -94,7 +94,7 @@ export function PermissionsGrid({ catalogue, value, onChange, disabled }: GridPr
                 levelsOf(resource).includes(level) ? (
                   <RadioGroupItem key={level} value={level} aria-label={catalogue.levelLabels[level]} className="justify-self-center" />
                 ) : (
-                  <span key={level} className="text-center text-sm text-zinc-400" title={`${resource.label} is an action: it has no ${catalogue.levelLabels[level]} level`}>
+                  <span key={level} className="text-center text-sm text-zinc-500" title={`${resource.label} is an action: it has no ${catalogue.levelLabels[level]} level`}>
                     <span aria-hidden>—</span>
                     <span className="sr-only">No {catalogue.levelLabels[level]} level</span>
                   </span>

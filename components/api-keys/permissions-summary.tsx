@@ -49,7 +49,7 @@ export function PermissionsSummary({ keyId, catalogue, permissions }: { keyId: s
         <p className="font-medium text-zinc-900">{count === 0 ? 'No access to any resource' : `Access to ${count} of ${all} resources`}</p>
         {granted.map((category) => (
           <div key={category.id} className="mt-2">
-            <p className="text-[11px] font-medium uppercase tracking-wide text-zinc-400">{category.label}</p>
+            <p className="text-[11px] font-medium uppercase tracking-wide text-zinc-500">{category.label}</p>
             <ul className="mt-0.5 space-y-0.5">
               {category.resources.map((resource) => {
                 const level = permissions[resource.id] ?? 'none';

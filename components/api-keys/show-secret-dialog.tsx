@@ -17,6 +17,7 @@ type Props = { secret: string; description: ReactNode; onDone: () => void; onClo
 
 export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocus }: Props) {
   const input = useRef<HTMLInputElement>(null);
+  const keepOpen = useRef<HTMLButtonElement>(null);
   const { state: copied, copy } = useCopy();
   const [confirming, setConfirming] = useState(false);
 
@@ -61,7 +62,14 @@ export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocu
       </DialogFooter>
 
       <Dialog open={confirming} onOpenChange={setConfirming}>
-        <DialogContent size="sm">
+        {/* Opens on the safe choice: Enter keeps the secret on screen. */}
+        <DialogContent
+          size="sm"
+          onOpenAutoFocus={(event) => {
+            event.preventDefault();
+            keepOpen.current?.focus();
+          }}
+        >
           <DialogHeader>
             <DialogTitle>Close without saving?</DialogTitle>
             <DialogDescription>You won&apos;t be able to see this key again.</DialogDescription>
@@ -70,7 +78,7 @@ export function ShowSecretContent({ secret, description, onDone, onCloseAutoFocu
             <Button variant="secondary" onClick={onDone}>
               Close
             </Button>
-            <Button onClick={() => setConfirming(false)} autoFocus>
+            <Button ref={keepOpen} onClick={() => setConfirming(false)}>
               Keep open
             </Button>
           </DialogFooter>

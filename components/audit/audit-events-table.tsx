@@ -41,7 +41,8 @@ export function AuditEventsTable({ events, caption, catalogue, showTarget = true
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500">
           <tr>
-            <th scope="col" className={head}>Time</th>
+            {/* Not "Time": on a key's page that names the usage table's column (DESIGN.md, console contract). */}
+            <th scope="col" className={head}>When</th>
             <th scope="col" className={head}>Actor</th>
             <th scope="col" className={head}>Action</th>
             {showTarget ? <th scope="col" className={head}>Target</th> : null}

@@ -5,7 +5,14 @@ import type { ComponentProps, Ref } from 'react';
 import { cn } from '@/lib/ui/cn';
 import { Button } from './button';
 
-export const DropdownMenu = Menu.Root;
+/**
+ * Not modal: a modal menu hides the rest of the page with aria-hidden while its trigger, still
+ * focusable there, keeps the focus it returns to (axe: aria-hidden-focus). Focus still moves into
+ * the open menu, arrows move within it, and Escape, Tab or a click outside close it.
+ */
+export function DropdownMenu(props: ComponentProps<typeof Menu.Root>) {
+  return <Menu.Root modal={false} {...props} />;
+}
 export const DropdownMenuTrigger = Menu.Trigger;
 export const DropdownMenuGroup = Menu.Group;
 
@@ -32,6 +39,31 @@ export function DropdownMenuItem({ className, ...props }: ComponentProps<typeof 
       )}
       {...props}
     />
+  );
+}
+
+export const DropdownMenuRadioGroup = Menu.RadioGroup;
+
+/** A choice among several (role="menuitemradio"), ticked while chosen. */
+export function DropdownMenuRadioItem({ className, children, ...props }: ComponentProps<typeof Menu.RadioItem>) {
+  return (
+    <Menu.RadioItem
+      className={cn(
+        'flex w-full cursor-pointer select-none items-center gap-2 rounded px-2 py-1.5 text-left text-zinc-800 outline-none',
+        'data-[highlighted]:bg-zinc-100 data-[disabled]:opacity-50',
+        className,
+      )}
+      {...props}
+    >
+      <span className="inline-flex size-4 items-center justify-center">
+        <Menu.ItemIndicator>
+          <svg aria-hidden viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="2">
+            <path d="M3.5 8.5l3 3 6-7" />
+          </svg>
+        </Menu.ItemIndicator>
+      </span>
+      {children}
+    </Menu.RadioItem>
   );
 }
 

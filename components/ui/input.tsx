@@ -6,7 +6,7 @@ export function Input({ className, ...props }: ComponentProps<'input'>) {
     <input
       className={cn(
         'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm',
-        'placeholder:text-zinc-400 focus:border-zinc-900 focus:outline-none focus:ring-1 focus:ring-zinc-900',
+        'placeholder:text-zinc-500 focus:border-zinc-900 focus:outline-none focus:ring-1 focus:ring-zinc-900',
         'aria-[invalid=true]:border-red-500 read-only:bg-zinc-50',
         className,
       )}

@@ -10,12 +10,12 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { CODE_LABELS, COUNTED_CODES } from '@/lib/usage/codes';
 import type { UsageBucket } from '@/lib/usage/query';
 import type { Granularity } from '@/lib/usage/schemas';
-import { codeColor } from './colors';
+import { codeColor, themeColor } from './colors';
 import { bucketLabel, countFormat, tickLabel } from './format';
 
 type Props = { buckets: UsageBucket[]; granularity: Granularity; spanDays: number };
 
-const AXIS_TICK = { fill: '#52525b', fontSize: 12 };
+const AXIS_TICK = { fill: themeColor('zinc-600'), fontSize: 12 };
 const DAY_MS = 86_400_000;
 
 /** Which buckets get an axis label: every third hour over a day, each midnight over a week, every fifth day beyond. */
@@ -34,12 +34,12 @@ export default function UsageBars({ buckets, granularity, spanDays }: Props) {
   const rows = buckets.map(({ start, counts }) => ({ start, ...Object.fromEntries(COUNTED_CODES.map((code) => [code, counts[code] ?? 0])) }));
   return (
     <BarChart responsive width="100%" height={224} data={rows} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} barCategoryGap="15%">
-      <CartesianGrid vertical={false} stroke="#e4e4e7" />
-      <XAxis dataKey="start" ticks={tickStarts(buckets, spanDays)} tickFormatter={(start: string) => tickLabel(start, spanDays)} tick={AXIS_TICK} tickLine={false} axisLine={{ stroke: '#a1a1aa' }} />
+      <CartesianGrid vertical={false} stroke={themeColor('zinc-200')} />
+      <XAxis dataKey="start" ticks={tickStarts(buckets, spanDays)} tickFormatter={(start: string) => tickLabel(start, spanDays)} tick={AXIS_TICK} tickLine={false} axisLine={{ stroke: themeColor('zinc-400') }} />
       <YAxis allowDecimals={false} width={48} tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={(n: number) => countFormat.format(n)} />
-      <Tooltip cursor={{ fill: '#f4f4f5' }} labelFormatter={(start) => `${bucketLabel(String(start), granularity)} UTC`} isAnimationActive={false} />
+      <Tooltip cursor={{ fill: themeColor('zinc-100') }} labelFormatter={(start) => `${bucketLabel(String(start), granularity)} UTC`} isAnimationActive={false} />
       {COUNTED_CODES.map((code) => (
-        <Bar key={code} dataKey={code} name={CODE_LABELS[code]} stackId="codes" fill={codeColor(code)} stroke="#ffffff" strokeWidth={0.5} isAnimationActive={false} />
+        <Bar key={code} dataKey={code} name={CODE_LABELS[code]} stackId="codes" fill={codeColor(code)} stroke={themeColor('white')} strokeWidth={0.5} isAnimationActive={false} />
       ))}
     </BarChart>
   );

@@ -30,7 +30,7 @@ const PREVIEW_CHARS = 80;
 
 function Response({ row }: { row: DeliveryRow }) {
   const text = row.lastError && row.status !== 'delivered' ? row.lastError : row.responseBody;
-  if (!text) return <span className="text-zinc-400">—</span>;
+  if (!text) return <span className="text-zinc-500">—</span>;
   const short = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
   return (
     <code title={text} className="block max-w-[16rem] truncate whitespace-pre text-xs text-zinc-700">
@@ -68,10 +68,10 @@ export function DeliveriesTable({ rows, serverNow }: { rows: DeliveryRow[]; serv
               <TableCell>
                 <Badge tone={shown.tone}>{shown.label}</Badge>
               </TableCell>
-              <TableCell>{row.lastStatusCode ?? <span className="text-zinc-400">—</span>}</TableCell>
+              <TableCell>{row.lastStatusCode ?? <span className="text-zinc-500">—</span>}</TableCell>
               <TableCell>{row.attempts}</TableCell>
-              <TableCell>{row.nextAttemptAt ? <RelativeTime iso={row.nextAttemptAt} serverNow={serverNow} /> : <span className="text-zinc-400">—</span>}</TableCell>
-              <TableCell>{row.lastDurationMs !== null ? `${row.lastDurationMs} ms` : <span className="text-zinc-400">—</span>}</TableCell>
+              <TableCell>{row.nextAttemptAt ? <RelativeTime iso={row.nextAttemptAt} serverNow={serverNow} /> : <span className="text-zinc-500">—</span>}</TableCell>
+              <TableCell>{row.lastDurationMs !== null ? `${row.lastDurationMs} ms` : <span className="text-zinc-500">—</span>}</TableCell>
               <TableCell>
                 <Response row={row} />
               </TableCell>
@@ -84,7 +84,7 @@ export function DeliveriesTable({ rows, serverNow }: { rows: DeliveryRow[]; serv
 }
 
 const linkClass = 'inline-flex items-center rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm font-medium text-zinc-900 hover:bg-zinc-50';
-const disabledClass = 'inline-flex items-center rounded-md border border-zinc-200 bg-white px-2.5 py-1.5 text-sm font-medium text-zinc-400';
+const disabledClass = 'inline-flex items-center rounded-md border border-zinc-200 bg-white px-2.5 py-1.5 text-sm font-medium text-zinc-500';
 
 /** "Page X of Y" with "Previous page" / "Next page" links: plain links, so paging works without JavaScript. */
 export function DeliveriesPagination({ page, path }: { page: Pick<DeliveryPage, 'page' | 'pageCount' | 'total' | 'totalIsCapped' | 'pageSize'>; path: string }) {

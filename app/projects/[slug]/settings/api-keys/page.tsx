@@ -10,6 +10,7 @@ import { headers } from 'next/headers';
 import Link from 'next/link';
 import { CreateKeyButton } from '@/components/api-keys/create-key-button';
 import { ExpiringFilterNote, ExpiringKeysBanner, withinDays } from '@/components/api-keys/expiring-keys-notice';
+import { LIST_HEADING_ID } from '@/components/api-keys/ids';
 import { KeysPagination } from '@/components/api-keys/keys-pagination';
 import { KeysTable, type KeySort } from '@/components/api-keys/keys-table';
 import { KeysToolbar } from '@/components/api-keys/keys-toolbar';
@@ -72,7 +73,8 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
 
   const title = (
     <div className="col-start-1 row-start-1 min-w-0">
-      <h1 id="api-keys-heading" className="text-2xl font-semibold">
+      {/* Focusable from script only: where focus goes after a key's row is deleted. */}
+      <h1 id={LIST_HEADING_ID} tabIndex={-1} className="text-2xl font-semibold focus:outline-none">
         API Keys
       </h1>
       <p className="mt-1 text-sm text-zinc-600">Keys let your services call {membership.name} on your behalf.</p>
@@ -80,7 +82,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
   );
   if (!isAdmin) {
     return (
-      <section aria-labelledby="api-keys-heading" className="grid gap-6">
+      <section aria-labelledby={LIST_HEADING_ID} className="grid gap-6">
         {title}
         <Alert tone="info">Only administrators can manage API keys</Alert>
       </section>
@@ -104,7 +106,7 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
   // The create button keeps one place in the tree (the grid's third child) whether the empty state
   // shows or not, so its "Save your API key" dialog survives the refresh after the first key.
   return (
-    <section aria-labelledby="api-keys-heading" className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-6">
+    <section aria-labelledby={LIST_HEADING_ID} className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-6">
       {title}
       {empty ? (
         <div className="col-span-2 col-start-1 row-start-2 flex flex-col items-center rounded-lg border border-dashed border-zinc-300 bg-white px-6 pb-24 pt-12 text-center">
@@ -112,7 +114,8 @@ export default async function ApiKeysPage({ params, searchParams }: { params: Pr
             <circle cx="8" cy="15" r="4" />
             <path d="M10.8 12.2L20 3M16 7l3 3M14 9l2 2" strokeLinecap="round" />
           </svg>
-          <h2 className="mt-4 text-base font-semibold text-zinc-900">No API keys yet</h2>
+          {/* Not "No API keys yet": the heading "API Keys" must name one heading on this page (DESIGN.md, console contract). */}
+          <h2 className="mt-4 text-base font-semibold text-zinc-900">No keys yet</h2>
           <p className="mt-1 max-w-md text-sm text-zinc-600">
             Create your first key to let your services call {membership.name}. Its secret is shown once, right after you create it.
           </p>

@@ -145,7 +145,7 @@ export default async function AuditLogPage({ params: routeParams, searchParams }
 function PageLink({ href, children }: { href: string | null; children: string }) {
   if (!href) {
     return (
-      <span aria-disabled="true" className="rounded-md border border-zinc-200 px-2.5 py-1.5 text-zinc-400">
+      <span aria-disabled="true" className="rounded-md border border-zinc-200 px-2.5 py-1.5 text-zinc-500">
         {children}
       </span>
     );
