@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressMatcher, MAX_ALLOWED_ADDRESSES, parseAddressEntry, parseAllowedAddresses } from './addresses';
+import { addressMatcher } from './address-matcher';
+import { MAX_ALLOWED_ADDRESSES, parseAddressEntry, parseAllowedAddresses } from './addresses';
 
 describe('allowed addresses', () => {
   it('stores each entry in its canonical form, a range cut down to its network', () => {

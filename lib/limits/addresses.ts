@@ -2,15 +2,23 @@
  * A key's allowed addresses: IPv4 and IPv6 addresses and CIDR ranges, at most
  * MAX_ALLOWED_ADDRESSES. Each entry is stored in its canonical form (a range cut down to its
  * network: `10.1.2.3/8` is `10.0.0.0/8`), and a whole-internet range (`0.0.0.0/0`, `::/0`) is
- * refused: it allows everyone, which is what no list means. Matching goes through node:net's
- * BlockList (its C++ prefix checks), built once per looked-up key; an IPv4 client reached over
- * IPv6 (`::ffff:192.0.2.1`) is matched as the IPv4 address it is.
+ * refused: it allows everyone, which is what no list means. This module is shared with the
+ * console's forms (no Node built-ins); matching is lib/limits/address-matcher.ts's.
  */
-import net from 'node:net';
+import { z } from 'zod';
 
 export const MAX_ALLOWED_ADDRESSES = 100;
 
 export type AddressEntryError = { line: number; message: string };
+
+const IPV4 = z.ipv4();
+const IPV6 = z.ipv6();
+
+/** 4 or 6 for an IPv4 or IPv6 address (no zone, no port), else 0. */
+export function ipVersion(address: string): 0 | 4 | 6 {
+  if (IPV4.safeParse(address).success) return 4;
+  return IPV6.safeParse(address).success ? 6 : 0;
+}
 
 type Parsed = { canonical: string; family: 'ipv4' | 'ipv6'; network: string; prefix: number };
 
@@ -56,7 +64,7 @@ export function parseAddressEntry(text: string): Parsed | { error: string } {
   const entry = text.trim();
   const slash = entry.indexOf('/');
   const address = slash < 0 ? entry : entry.slice(0, slash);
-  const version = net.isIP(address);
+  const version = ipVersion(address);
   if (version === 0 || address.includes('%')) return { error: 'not an address or range' };
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const width = family === 'ipv4' ? 32 : 128;
@@ -89,25 +97,4 @@ export function parseAllowedAddresses(lines: readonly string[]): { ok: true; add
     errors.push({ line: lines.length, message: `at most ${MAX_ALLOWED_ADDRESSES} addresses or ranges` });
   }
   return errors.length ? { ok: false, errors } : { ok: true, addresses };
-}
-
-/** Whether a client address is in a key's list; built once per looked-up key. */
-export type AddressMatcher = (client: string) => boolean;
-
-const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
-
-export function addressMatcher(addresses: readonly string[]): AddressMatcher {
-  const list = new net.BlockList();
-  for (const entry of addresses) {
-    const parsed = parseAddressEntry(entry);
-    if ('error' in parsed) continue; // stored lists were checked on the way in
-    if (parsed.prefix === (parsed.family === 'ipv4' ? 32 : 128)) list.addAddress(parsed.network, parsed.family);
-    else list.addSubnet(parsed.network, parsed.prefix, parsed.family);
-  }
-  return (client) => {
-    const mapped = MAPPED_V4.exec(client);
-    const address = mapped ? mapped[1]! : client;
-    const version = net.isIP(address);
-    return version !== 0 && list.check(address, version === 4 ? 'ipv4' : 'ipv6');
-  };
 }

@@ -4,7 +4,7 @@
  * notification, so each record's limits are fixed for its life.
  */
 import type { VerifiedKey } from '@/lib/verify/verify';
-import { addressMatcher, type AddressMatcher } from './addresses';
+import { addressMatcher, type AddressMatcher } from './address-matcher';
 import type { UsageCap } from './caps';
 import type { RateLimit } from './rate';
 
