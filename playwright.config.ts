@@ -42,11 +42,14 @@ export default defineConfig({
   },
   projects: [
     { name: 'setup', testMatch: /auth\.setup\.ts/ },
-    { name: 'chromium', dependencies: ['setup'], testIgnore: [/no-secrets-in-logs/, /retell\//] },
+    { name: 'chromium', dependencies: ['setup'], testIgnore: [/no-secrets-in-logs/, /retell\//, /single-sign-on/] },
+    // Single sign-on starts a production server and an identity provider of its own, and restarts
+    // them between tests: it runs after the others rather than beside them on a small machine.
+    { name: 'single-sign-on', testMatch: /single-sign-on\.spec\.ts/, dependencies: ['chromium', 'retell'] },
     // The few tests that need the other preset run against a second server started with it.
     { name: 'retell', testMatch: /retell\/.*\.spec\.ts/, use: { baseURL: baseUrlFor(E2E_PORTS.retell) } },
     // Runs last: reads everything the servers printed during the run.
-    { name: 'logs', testMatch: /no-secrets-in-logs\.spec\.ts/, dependencies: ['chromium', 'retell'] },
+    { name: 'logs', testMatch: /no-secrets-in-logs\.spec\.ts/, dependencies: ['chromium', 'retell', 'single-sign-on'] },
   ],
   webServer: [server(E2E_PORTS.diga, 'diga'), server(E2E_PORTS.retell, 'retell')],
 });
