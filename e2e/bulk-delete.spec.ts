@@ -77,7 +77,7 @@ test('several keys chosen, one confirmation naming them, gone together, each in 
   await expect(deletions).toHaveCount(2);
   await expect(deletions.filter({ hasText: 'Name: Batch 02' })).toHaveCount(1);
   await expect(deletions.filter({ hasText: 'Name: Batch 05' })).toHaveCount(1);
-  await expect(deletions.first()).toContainText('Was the webhook key: No');
+  await expect(deletions.first()).toContainText('Signed the webhooks: No');
   expect((await auditEvents(project.slug)).filter((event) => event.action === 'api_key.deleted')).toHaveLength(2);
 });
 

@@ -55,15 +55,15 @@ describe('audit details', () => {
   });
 
   it('api_key.deleted, api_key.expiring and api_key.expired', () => {
-    expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: true })).toEqual(['Name: Old', 'Was the webhook key: Yes']);
-    expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: false })).toEqual(['Name: Old', 'Was the webhook key: No']);
+    expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: true })).toEqual(['Name: Old', 'Signed the webhooks: Yes']);
+    expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: false })).toEqual(['Name: Old', 'Signed the webhooks: No']);
     expect(read('api_key.expiring', { name: 'Soon', daysLeft: 7, expiresAt: '2026-12-11T12:00:00.000Z' })).toEqual(['Name: Soon', 'Days left: 7', 'Expires: Dec 11, 2026, 12:00 PM UTC']);
     expect(read('api_key.expired', { name: 'Gone', daysLeft: 0, expiresAt: '2026-12-04T12:00:00.000Z' })).toEqual(['Name: Gone', 'Days left: 0', 'Expired: Dec 4, 2026, 12:00 PM UTC']);
   });
 
   it('webhook_key.changed: the new key and the one it replaced', () => {
-    expect(read('webhook_key.changed', { name: 'Signer', previousKeyId: 'key_abc' })).toEqual(['New webhook key: Signer', 'Previous webhook key: key_abc']);
-    expect(read('webhook_key.changed', { name: 'Signer', previousKeyId: null })).toEqual(['New webhook key: Signer', 'Previous webhook key: None']);
+    expect(read('webhook_key.changed', { name: 'Signer', previousKeyId: 'key_abc' })).toEqual(['Signing key now: Signer', 'Signing key before: key_abc']);
+    expect(read('webhook_key.changed', { name: 'Signer', previousKeyId: null })).toEqual(['Signing key now: Signer', 'Signing key before: None']);
   });
 
   it('member events: email, and roles by name; a role change as old → new', () => {
@@ -110,7 +110,7 @@ describe('audit details', () => {
     const longUrl = `https://hooks.acme.test/${'x'.repeat(300)}`;
     expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: false, reason: { from: 'a', to: 'b' }, note: longUrl })).toEqual([
       'Name: Old',
-      'Was the webhook key: No',
+      'Signed the webhooks: No',
       'Reason: a → b',
       `Note: ${longUrl}`,
     ]);

@@ -140,10 +140,11 @@ const READERS: Record<string, Record<string, FieldReader>> = {
     gracePeriodSeconds: { label: 'Grace period', format: duration },
     previousSecretExpiresAt: { label: 'Previous secret works until', format: (value) => time(value) },
   },
-  'api_key.deleted': { name, wasWebhookKey: { label: 'Was the webhook key', format: yesNo } },
+  'api_key.deleted': { name, wasWebhookKey: { label: 'Signed the webhooks', format: yesNo } },
   'api_key.expiring': { name, daysLeft: { label: 'Days left' }, expiresAt: { label: 'Expires', format: (value) => time(value) } },
   'api_key.expired': { name, daysLeft: { label: 'Days left' }, expiresAt: { label: 'Expired', format: (value) => time(value) } },
-  'webhook_key.changed': { name: { label: 'New webhook key' }, previousKeyId: { label: 'Previous webhook key', format: (value) => (value === null ? 'None' : plain(value)) } },
+  // Not “webhook key”: the badge's name, which must resolve once on the key page (DESIGN's console contract).
+  'webhook_key.changed': { name: { label: 'Signing key now' }, previousKeyId: { label: 'Signing key before', format: (value) => (value === null ? 'None' : plain(value)) } },
   'member.added': { email, role: { label: 'Role', format: role }, newUser: { label: 'New user', format: yesNo } },
   'member.role_changed': { email },
   'member.removed': { email, role: { label: 'Role', format: role } },
