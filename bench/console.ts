@@ -31,6 +31,7 @@ import type { Actor } from '@/lib/auth/authorize';
 import { listKeys, type ListKeysRequest } from '@/lib/keys/list';
 import { digaCatalogue as catalogue } from '@/lib/permissions/presets';
 import { temporaryDatabase, type Driver } from '@/lib/testing/temporary-database';
+import { median } from './stats';
 
 /** A database to run on, and how to get rid of it afterwards. */
 type Target = { database: Database; label: string; dispose(): Promise<void> };
@@ -79,12 +80,6 @@ const CASES: Case[] = [
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const shortSize = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
-
-const median = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 type Timed = { ms: number; page: number; total: string };
 

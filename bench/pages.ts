@@ -29,6 +29,8 @@ import { analyzeKeys, seedKeys } from '@/lib/seed/keys';
 import { DEFAULT_PROJECT } from '@/lib/setup/bootstrap';
 import { serverProcessUnavailable, ServerProcess } from '@/lib/testing/server-process';
 import type { Driver } from '@/lib/testing/temporary-database';
+import { fmt } from './load-report';
+import { median } from './stats';
 
 const { values: options } = parseArgs({
   options: {
@@ -86,12 +88,6 @@ async function scriptWeight(context: BrowserContext, url: string): Promise<Weigh
   };
 }
 
-const median = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /** Median milliseconds to GET each route's HTML, the routes taking turns so that drift hits all alike. */
 async function renderTimes(base: string, list: Route[], cookie: string): Promise<number[]> {
   const samples: number[][] = list.map(() => []);
@@ -117,7 +113,6 @@ async function signIn(page: Page, base: string): Promise<void> {
   await page.waitForURL((url) => url.pathname.startsWith('/projects/'));
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kib = (bytes: number) => fmt(bytes / 1024, 1);
 
 async function main(): Promise<void> {

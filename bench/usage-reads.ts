@@ -14,6 +14,8 @@ import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/auth/authorize';
 import { getKeysActivity, getKeyUsage, getProjectUsage, rangeInput } from '@/lib/usage/query';
 import { USAGE_RANGES, type UsageRange } from '@/lib/usage/schemas';
+import { fmt } from './load-report';
+import { median } from './stats';
 
 export type ReadOptions = { runs: number; warmups: number; keyPageKey: string; tablePage: string[]; projectId: string };
 export type ReadTime = { label: string; ms: number };
@@ -33,12 +35,6 @@ function cases(db: Db, actor: Actor, options: ReadOptions): ReadCase[] {
   ];
 }
 
-const median = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 export async function timeReads(db: Db, actor: Actor, options: ReadOptions): Promise<ReadTime[]> {
   const all = cases(db, actor, options);
   const samples: number[][] = all.map(() => []);
@@ -53,7 +49,6 @@ export async function timeReads(db: Db, actor: Actor, options: ReadOptions): Pro
   return all.map(({ label }, i) => ({ label, ms: median(samples[i]!) }));
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** Issue 12's targets for the large volume, on PostgreSQL. */
 const TARGET_MS = 50;
 const TARGET_RATIO = 3;

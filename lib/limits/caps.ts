@@ -65,12 +65,6 @@ export class UsageCaps {
     return true;
   }
 
-  /** What this node has left of a key it has spent from lately, for the console's figures; else undefined. */
-  left(apiKeyId: string): number | undefined {
-    const state = this.keys.get(apiKeyId);
-    return state && Math.max(0, state.left - state.unsent - state.sending);
-  }
-
   /** Starts an exchange: the spending to send, and the keys whose counts to read back. */
   beginExchange(now: number): { spends: CapSpend[]; wanted: string[] } {
     const spends: CapSpend[] = [];
