@@ -16,6 +16,7 @@
  * not.
  *
  * Options: --small 1000  --large 100000  --runs 15  --warmups 3  --driver postgres|pglite
+ * --detail "API Keys" (also lists that route's scripts, largest first: where its weight comes from)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -39,6 +40,7 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '15' },
     warmups: { type: 'string', default: '3' },
     driver: { type: 'string', default: 'postgres' },
+    detail: { type: 'string' },
   },
 });
 const SMALL = Number(options.small);
@@ -68,7 +70,7 @@ function routes(slug: string, keyId: string): Route[] {
   ];
 }
 
-type Weight = { raw: number; gzip: number; files: number };
+type Weight = { raw: number; gzip: number; files: number; scripts: { url: string; raw: number }[] };
 
 /** The scripts a fresh page fetches while opening `url`, until the network is idle. */
 async function scriptWeight(context: BrowserContext, url: string): Promise<Weight> {
@@ -79,12 +81,14 @@ async function scriptWeight(context: BrowserContext, url: string): Promise<Weigh
     seen.set(response.url(), response.body().catch(() => null));
   });
   await page.goto(url, { waitUntil: 'networkidle' });
-  const bodies = (await Promise.all(seen.values())).filter((body): body is Buffer => body !== null);
+  const fetched = await Promise.all([...seen].map(async ([url, body]) => ({ url, body: await body })));
+  const scripts = fetched.filter((script): script is { url: string; body: Buffer } => script.body !== null);
   await page.close();
   return {
-    raw: bodies.reduce((sum, body) => sum + body.length, 0),
-    gzip: bodies.reduce((sum, body) => sum + gzipSync(body, { level: 6 }).length, 0),
-    files: bodies.length,
+    raw: scripts.reduce((sum, { body }) => sum + body.length, 0),
+    gzip: scripts.reduce((sum, { body }) => sum + gzipSync(body, { level: 6 }).length, 0),
+    files: scripts.length,
+    scripts: scripts.map(({ url, body }) => ({ url: new URL(url).pathname, raw: body.length })).sort((a, b) => b.raw - a.raw),
   };
 }
 
@@ -156,6 +160,12 @@ async function main(): Promise<void> {
 
     const weights: Weight[] = [];
     for (const route of list) weights.push(await scriptWeight(route.signedIn ? signedInContext : signedOut, server.url + route.path));
+    const detailed = list.findIndex((route) => route.label === options.detail);
+    if (options.detail && detailed < 0) throw new Error(`--detail: no route "${options.detail}"`);
+    if (detailed >= 0) {
+      console.log(`${options.detail}'s scripts:`);
+      for (const script of weights[detailed]!.scripts) console.log(`  ${kib(script.raw).padStart(7)} KiB  ${script.url}`);
+    }
     const small = await renderTimes(server.url, list, cookie);
     console.log(`seeding ${fmt(LARGE - SMALL)} more keys…`);
     await grow(LARGE - SMALL);

@@ -1,7 +1,7 @@
 'use client';
 /**
- * "Create API key": the button, the dialog with Name, Expires and the permissions grid, and then,
- * in the same dialog, "Save your API key". The secret lives only in this component's state
+ * "Create API key"'s dialog, with Name, Expires and the permissions grid, and then, in the same
+ * dialog, "Save your API key". The secret lives only in this component's state
  * until "Done" (or a confirmed close) sets it to null; only then does the page refresh.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -11,8 +11,7 @@ import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
 import { createKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -30,28 +29,26 @@ type FormSchema = ReturnType<typeof createKeyForm>;
 
 
 type Props = { slug: string; catalogue: Catalogue };
+type DialogProps = Props & { open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus: (event: Event) => void };
 
-export function CreateKeyButton({ slug, catalogue }: Props) {
+/** Loaded when first opened (create-key.tsx holds the button that opens it). */
+export function CreateKeyDialog({ slug, catalogue, open, onOpenChange, onCloseAutoFocus }: DialogProps) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   function done() {
     setCreated(null);
-    setOpen(false);
+    onOpenChange(false);
     router.refresh();
   }
 
   return (
-    <Dialog open={open} onOpenChange={(next) => (busy || created ? undefined : setOpen(next))}>
-      <DialogTrigger asChild>
-        <Button>Create API key</Button>
-      </DialogTrigger>
+    <Dialog open={open} onOpenChange={(next) => (busy || created ? undefined : onOpenChange(next))}>
       {created ? (
-        <ShowSecretContent secret={created.secret} description={<>Your new key “{created.name}” is ready.</>} onDone={done} />
+        <ShowSecretContent secret={created.secret} description={<>Your new key “{created.name}” is ready.</>} onDone={done} onCloseAutoFocus={onCloseAutoFocus} />
       ) : (
-        <DialogContent size="lg">
+        <DialogContent size="lg" onCloseAutoFocus={onCloseAutoFocus}>
           <DialogHeader>
             <DialogTitle>Create API key</DialogTitle>
             <DialogDescription>Your services send this key to call the project&apos;s API. You will see it once, right after it is created.</DialogDescription>

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { DAY_MS } from '@/lib/keys/expiry-days';
 import { expiresAtSchema, MAX_EXPIRY_DAYS } from '@/lib/keys/schemas';
 
 const CHOICES = [
@@ -27,7 +28,6 @@ export const expiryFields = {
 };
 export type ExpiryValues = { expires: ExpiryChoice; expiryDate: string };
 
-const DAY_MS = 86_400_000;
 /** A local calendar date as the date input writes it (YYYY-MM-DD). */
 const localDate = (date: Date) =>
   `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;

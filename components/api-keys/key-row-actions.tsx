@@ -1,30 +1,38 @@
 'use client';
 /**
- * A key row's menu, "Actions for {name}": Edit permissions (only where the catalogue allows it;
- * otherwise the menu says why a new key is needed), Rotate, Set as webhook key (disabled on the
- * current one) and Delete. The dialogs live beside the menu, not inside it, so closing the menu
- * does not unmount them. The key's own page shows the same menu behind a labelled button
- * (`text`), and leaves for the list after a delete (`leaveTo`).
+ * A key row's actions, "Actions for {name}": the menu (key-row-menu.tsx) and the dialogs it opens,
+ * each arriving when first needed, not with the page. The dialogs live beside the menu, not
+ * inside it, so closing the menu does not unmount them. The key's own page shows the same menu
+ * behind a labelled button (`text`), and leaves for the list after a delete (`leaveTo`).
  */
+import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { setWebhookKeyAction } from '@/app/projects/[slug]/settings/api-keys/actions';
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  RowMenuTrigger,
-} from '@/components/ui/dropdown-menu';
-import { ErrorDialog } from '@/components/ui/error-dialog';
+import { lazyMenu } from '@/components/ui/lazy-menu';
+import { RowMenuButton } from '@/components/ui/row-menu-button';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { DeleteKeyDialog } from './delete-key-dialog';
 import { LIST_HEADING_ID } from './ids';
-import { EditPermissionsDialog } from './edit-permissions-dialog';
-import { RotateKeyDialog } from './rotate-key-dialog';
+import type { KeyRowMenuProps } from './key-row-menu';
+
+const KeyRowMenu = lazyMenu<KeyRowMenuProps>(
+  () => import('./key-row-menu').then((module) => module.KeyRowMenu),
+  ({ trigger }, standIn) => <RowMenuButton {...trigger} {...standIn} />,
+);
+
+// Each dialog's code (forms, zod, the permissions grid) arrives when the menu first opens, not
+// with the page.
+const loadDialogs = {
+  edit: () => import('./edit-permissions-dialog').then((module) => module.EditPermissionsDialog),
+  rotate: () => import('./rotate-key-dialog').then((module) => module.RotateKeyDialog),
+  delete: () => import('./delete-key-dialog').then((module) => module.DeleteKeyDialog),
+};
+const EditPermissionsDialog = dynamic(loadDialogs.edit, { ssr: false });
+const RotateKeyDialog = dynamic(loadDialogs.rotate, { ssr: false });
+const DeleteKeyDialog = dynamic(loadDialogs.delete, { ssr: false });
+const ErrorDialog = dynamic(() => import('@/components/ui/error-dialog').then((module) => module.ErrorDialog), { ssr: false });
 
 type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson; text?: string; leaveTo?: string };
 type Open = 'edit' | 'rotate' | 'delete' | null;
@@ -32,6 +40,8 @@ type Open = 'edit' | 'rotate' | 'delete' | null;
 export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props) {
   const router = useRouter();
   const [open, setOpen] = useState<Open>(null);
+  // A dialog stays mounted once opened, so that closing it runs its focus handling.
+  const [used, setUsed] = useState<(Exclude<Open, null> | 'error')[]>([]);
   const [pending, setPending] = useState(false);
   const [webhookError, setWebhookError] = useState<string | null>(null);
   const trigger = useRef<HTMLButtonElement>(null);
@@ -39,6 +49,10 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
   // Opened from the menu, a dialog would hand focus back to a menu item that is gone: use the
   // trigger. After a delete the row (trigger and all) goes with the refresh: focus the list's
   // heading instead, so that it does not fall back to the top of the page.
+  const show = (name: Exclude<Open, null>) => {
+    setUsed((names) => (names.includes(name) ? names : [...names, name]));
+    setOpen(name);
+  };
   const dialog = (name: Exclude<Open, null>) => ({
     open: open === name,
     onOpenChange: (next: boolean) => setOpen(next ? name : null),
@@ -54,43 +68,35 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
     const result = await reach(setWebhookKeyAction(slug, apiKey.id));
     setPending(false);
     if (result.ok) router.refresh();
-    else setWebhookError(result.error);
+    else {
+      setUsed((names) => (names.includes('error') ? names : [...names, 'error']));
+      setWebhookError(result.error);
+    }
   }
 
   return (
     <>
-      <DropdownMenu>
-        <RowMenuTrigger ref={trigger} label={`Actions for ${apiKey.name}`} busy={pending} text={text} />
-        <DropdownMenuContent className="w-60">
-          {catalogue.editableAfterCreation ? <DropdownMenuItem onSelect={() => setOpen('edit')}>Edit permissions</DropdownMenuItem> : null}
-          <DropdownMenuItem onSelect={() => setOpen('rotate')}>Rotate</DropdownMenuItem>
-          <DropdownMenuItem disabled={apiKey.webhook} onSelect={makeWebhookKey} className="justify-between">
-            Set as webhook key
-            {apiKey.webhook ? <span className="text-xs text-zinc-500">(current)</span> : null}
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem onSelect={() => setOpen('delete')} className="text-red-700 data-[highlighted]:bg-red-50">
-            Delete
-          </DropdownMenuItem>
-          {catalogue.editableAfterCreation ? null : (
-            <>
-              <DropdownMenuSeparator />
-              <DropdownMenuLabel>Permissions cannot be changed after a key is created. To change them, create a new key and delete this one.</DropdownMenuLabel>
-            </>
-          )}
-        </DropdownMenuContent>
-      </DropdownMenu>
-
-      {catalogue.editableAfterCreation ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
-      <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
-      <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} onDeleted={() => (deleted.current = true)} {...dialog('delete')} />
-
-      <ErrorDialog
-        error={webhookError}
-        title="Could not set the webhook key"
-        description={<>“{apiKey.name}” was not made the webhook key.</>}
-        onClose={() => setWebhookError(null)}
+      <KeyRowMenu
+        trigger={{ label: `Actions for ${apiKey.name}`, busy: pending, text }}
+        triggerRef={trigger}
+        editable={catalogue.editableAfterCreation}
+        webhook={apiKey.webhook}
+        onOpen={() => Object.values(loadDialogs).forEach((load) => void load())}
+        onChoose={(choice) => (choice === 'webhook' ? void makeWebhookKey() : show(choice))}
       />
+
+      {catalogue.editableAfterCreation && used.includes('edit') ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
+      {used.includes('rotate') ? <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} /> : null}
+      {used.includes('delete') ? <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} onDeleted={() => (deleted.current = true)} {...dialog('delete')} /> : null}
+
+      {used.includes('error') ? (
+        <ErrorDialog
+          error={webhookError}
+          title="Could not set the webhook key"
+          description={<>“{apiKey.name}” was not made the webhook key.</>}
+          onClose={() => setWebhookError(null)}
+        />
+      ) : null}
     </>
   );
 }

@@ -11,7 +11,7 @@ import Link from 'next/link';
 import { useState, type ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { expiresInDays } from '@/lib/keys/expiry-warning';
+import { expiresInDays } from '@/lib/keys/expiry-days';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import type { ListKeysQuery } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';

@@ -9,7 +9,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { PAGE_SIZES } from '@/lib/keys/schemas';
+import { PAGE_SIZES } from '@/lib/keys/list-options';
 
 type Params = Record<string, string>;
 

@@ -1,36 +1,18 @@
 'use client';
+/**
+ * The header's project switcher, "Project: {name}. Switch project". Its menu
+ * (project-switcher-list.tsx) arrives when the button is first reached (components/ui/lazy-menu.tsx).
+ */
+import { useRef } from 'react';
+import { lazyMenu, type LazyMenuProps } from '@/components/ui/lazy-menu';
+import { ProjectSwitcherButton, type ProjectSwitcherProps } from './menu-buttons';
 
-import Link from 'next/link';
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuTrigger,
-} from '@/components/ui/dropdown-menu';
+const LazyProjectSwitcher = lazyMenu<ProjectSwitcherProps & LazyMenuProps>(
+  () => import('./project-switcher-list').then((module) => module.ProjectSwitcherList),
+  ({ current }, standIn) => <ProjectSwitcherButton name={current.name} {...standIn} />,
+);
 
-export type SwitcherProject = { slug: string; name: string };
-
-export function ProjectSwitcher({ current, projects }: { current: SwitcherProject; projects: SwitcherProject[] }) {
-  return (
-    <DropdownMenu>
-      <DropdownMenuTrigger
-        aria-label={`Project: ${current.name}. Switch project`}
-        className="rounded-md px-2 py-1 text-sm font-medium hover:bg-zinc-100"
-      >
-        {current.name} <span aria-hidden>▾</span>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="start">
-        <DropdownMenuLabel>Projects</DropdownMenuLabel>
-        {projects.map((project) => (
-          <DropdownMenuItem key={project.slug} asChild>
-            <Link href={`/projects/${project.slug}/settings/api-keys`} aria-current={project.slug === current.slug ? 'page' : undefined}>
-              {project.name}
-              {project.slug === current.slug ? <span className="ml-auto pl-4 text-zinc-500">✓</span> : null}
-            </Link>
-          </DropdownMenuItem>
-        ))}
-      </DropdownMenuContent>
-    </DropdownMenu>
-  );
+export function ProjectSwitcher(props: ProjectSwitcherProps) {
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  return <LazyProjectSwitcher {...props} triggerRef={triggerRef} />;
 }

@@ -1,9 +1,9 @@
 'use client';
 
 import * as Menu from '@radix-ui/react-dropdown-menu';
-import type { ComponentProps, Ref } from 'react';
+import type { ComponentProps } from 'react';
 import { cn } from '@/lib/ui/cn';
-import { Button } from './button';
+import { RowMenuButton, type RowMenuButtonProps } from './row-menu-button';
 
 /**
  * Not modal: a modal menu hides the rest of the page with aria-hidden while its trigger, still
@@ -75,29 +75,11 @@ export function DropdownMenuSeparator({ className, ...props }: ComponentProps<ty
   return <Menu.Separator className={cn('my-1 h-px bg-zinc-200', className)} {...props} />;
 }
 
-/**
- * The "⋯" button that opens a table row's menu, named for the row ("Actions for …"). With
- * `text`, a button showing that text (which its name begins with), for a page of one item.
- */
-export function RowMenuTrigger({ label, busy, ref, text }: { label: string; busy?: boolean; ref?: Ref<HTMLButtonElement>; text?: string }) {
+/** The row menu's trigger: RowMenuButton, which opens this menu. */
+export function RowMenuTrigger(props: RowMenuButtonProps) {
   return (
     <DropdownMenuTrigger asChild>
-      <Button ref={ref} variant={text ? 'secondary' : 'ghost'} aria-label={label} aria-busy={busy || undefined} disabled={busy} className={text ? undefined : 'px-2 py-1'}>
-        {text ? (
-          <>
-            {text}
-            <svg aria-hidden viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="2">
-              <path d="M4 6l4 4 4-4" />
-            </svg>
-          </>
-        ) : (
-          <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="currentColor">
-            <circle cx="3" cy="8" r="1.5" />
-            <circle cx="8" cy="8" r="1.5" />
-            <circle cx="13" cy="8" r="1.5" />
-          </svg>
-        )}
-      </Button>
+      <RowMenuButton {...props} />
     </DropdownMenuTrigger>
   );
 }

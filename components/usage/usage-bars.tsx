@@ -7,6 +7,7 @@
  * inside the image is focusable.
  */
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { DAY_MS } from '@/lib/keys/expiry-days';
 import { CODE_LABELS, COUNTED_CODES } from '@/lib/usage/codes';
 import type { UsageBucket } from '@/lib/usage/query';
 import type { Granularity } from '@/lib/usage/schemas';
@@ -16,7 +17,6 @@ import { bucketLabel, countFormat, tickLabel } from './format';
 type Props = { buckets: UsageBucket[]; granularity: Granularity; spanDays: number };
 
 const AXIS_TICK = { fill: themeColor('zinc-600'), fontSize: 12 };
-const DAY_MS = 86_400_000;
 
 /** Which buckets get an axis label: every third hour over a day, each midnight over a week, every fifth day beyond. */
 function tickStarts(buckets: UsageBucket[], spanDays: number): string[] {

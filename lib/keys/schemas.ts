@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { limitFields, type LimitInput } from '@/lib/limits/schemas';
 import { permissionsInput } from '@/lib/permissions/grants';
+import { PAGE_SIZES, SORTS } from './list-options';
 
 // Control characters and bidirectional overrides make a name display as something it is not.
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -71,8 +72,7 @@ export const rotateKeyInput = z.strictObject({
 });
 export type RotateKeyInput = z.input<typeof rotateKeyInput>;
 
-export const SORTS = ['name', 'created', 'last_used'] as const;
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
+export { PAGE_SIZES, SORTS };
 
 /**
  * `expiring=7d`: only keys that expire within that many days and have not yet (lib/keys/expiring.ts).

@@ -8,7 +8,7 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import Link from 'next/link';
-import { CreateKeyButton } from '@/components/api-keys/create-key-button';
+import { CreateKeyButton } from '@/components/api-keys/create-key';
 import { ExpiringFilterNote, ExpiringKeysBanner, withinDays } from '@/components/api-keys/expiring-keys-notice';
 import { LIST_HEADING_ID } from '@/components/api-keys/ids';
 import { KeysPagination } from '@/components/api-keys/keys-pagination';
