@@ -22,21 +22,28 @@
  * concurrent uncached lookups are of different keys, as they are in production. It prints each
  * case's median round — requests/s, p50 and p99, as ratios to the floor of the same rounds and
  * to Next's — and times `Verifier.verify` in-process against a bare SHA-256 of the same key, and
- * what the front adds to each answer (request id, metrics, a log line). The load generator shares
- * the machine's cores with the servers, as it did when the targets were set; compare ratios
- * within one run, not absolute figures across runs. Nothing is asserted.
+ * what the front adds to each answer (request id, metrics, a log line). Also in the first rounds,
+ * keys with each of issue 13's limits, none reached: an allowlist of ten ranges holding the
+ * reported clientAddress, a rate limit, a usage cap.
+ *
+ * With two cores or more (--pin, the default there), the load generator (this process) runs on
+ * the first core and each server on the others (taskset): sharing one pool of cores, the floor's
+ * figure swung by half from run to run with the scheduler, while given a core of its own each
+ * server is measured against the same budget. Compare ratios within one run, not absolute
+ * figures across runs. Nothing is asserted.
  *
  * Issue 4's targets: cached ≥ 50% of the node:http floor's requests/s, uncached ≥ 25%,
  * malformed at least as fast as cached, in-process cached verify within 3× of the bare hash.
- * Issues 12 and 14: cached with usage counting, and with metrics on, ≥ 0.6× the floor.
+ * Issues 12 and 14: cached with usage counting, and with metrics on, ≥ 0.6× the floor. Issue 13:
+ * each limited case ≥ 0.6× the floor.
  *
  * Options: --rounds 3  --duration 5 (seconds per case and round)  --warmup 1  --connections 32
- * --keys 1000  --driver postgres|pglite
+ * --keys 1000  --driver postgres|pglite  --pin true|false
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { hash as sha256 } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -66,6 +73,7 @@ const { values: options } = parseArgs({
     driver: { type: 'string', default: 'postgres' },
     keys: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
+    pin: { type: 'string', default: String(availableParallelism() >= 2) },
   },
 });
 const DURATION = Number(options.duration);
@@ -73,6 +81,16 @@ const KEYS = Number(options.keys);
 const ROUNDS = Number(options.rounds);
 const WARMUP = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
+const PIN = options.pin === 'true';
+
+/** Binds every thread of `pid` (and the threads it starts later) to `cpus` ("0", "1-3"). */
+function pin(pid: number | undefined, cpus: string): void {
+  if (!PIN || pid === undefined) return;
+  const result = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset failed (run with --pin false): ${result.error?.message ?? result.stderr.trim()}`);
+}
+const LOAD_CPUS = '0';
+const SERVER_CPUS = `1-${availableParallelism() - 1}`;
 
 // ---------------------------------------------------------------------------------------------
 // The production server on a temporary database with one project and KEYS full-access keys
@@ -90,15 +108,29 @@ async function keywardServer(driver: Driver): Promise<ServerProcess> {
   });
 }
 
-/** The secrets of KEYS new full-access keys (keys made here are encrypted as the server expects). */
-async function seed(server: ServerProcess): Promise<string[]> {
+/** The reported caller of the allowlisted case, inside the last of its key's ten ranges. */
+const CLIENT_ADDRESS = '198.51.100.23';
+const LIMITS = {
+  plain: {},
+  allowlisted: { allowedAddresses: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '203.0.113.0/24', '2001:db8::/32', 'fd00::/8', '100.64.0.0/10', '192.0.2.1', '2001:db8:1::1', '198.51.100.0/24'] },
+  // Never reached at this machine's rates: the limits' bookkeeping without a refusal.
+  rateLimited: { rateLimit: { limit: 1_000_000, windowSeconds: 1 } },
+  capped: { usage: { remaining: 1_000_000_000_000 } },
+};
+type Seeded = Record<keyof typeof LIMITS, string[]>;
+
+/** The secrets of KEYS new full-access keys of each kind (keys made here are encrypted as the server expects). */
+async function seed(server: ServerProcess): Promise<Seeded> {
   const database = server.open(2);
   try {
     await createProject(database.db, { slug: 'bench', name: 'Bench' });
     const actor = { type: 'system', projectSlug: 'bench', label: 'bench' } as const;
-    const secrets: string[] = [];
-    for (let i = 0; i < KEYS; i++) secrets.push((await createKey(database.db, actor, { name: `Bench key ${i}` }, { catalogue: digaCatalogue })).secret);
-    return secrets;
+    const seeded = {} as Seeded;
+    for (const [kind, limits] of Object.entries(LIMITS) as [keyof typeof LIMITS, object][]) {
+      seeded[kind] = [];
+      for (let i = 0; i < KEYS; i++) seeded[kind].push((await createKey(database.db, actor, { name: `Bench ${kind} key ${i}`, ...limits }, { catalogue: digaCatalogue })).secret);
+    }
+    return seeded;
   } finally {
     await database.close();
   }
@@ -262,10 +294,15 @@ function print(rows: Array<{ figures: Figures; floor: Figures }>, next: Figures)
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:verify · ${CONNECTIONS} connections · ${ROUNDS} rounds of ${DURATION} s per case after ${WARMUP} s warm-up · ${KEYS} keys · ${options.driver}`);
+  console.log(
+    `bench:verify · ${CONNECTIONS} connections · ${ROUNDS} rounds of ${DURATION} s per case after ${WARMUP} s warm-up · ${KEYS} keys of each kind · ${options.driver}` +
+      (PIN ? ` · load on CPU ${LOAD_CPUS}, servers on CPUs ${SERVER_CPUS}` : ' · unpinned'),
+  );
   const server = await keywardServer(options.driver as Driver);
   try {
-    const secrets = await seed(server);
+    pin(process.pid, LOAD_CPUS);
+    const seeded = await seed(server);
+    const secrets = seeded.plain;
     const secret = secrets[0]!;
     const verifyUrl = `${server.url}/api/v1/keys/verify`;
     const valid = secrets.map((key) => JSON.stringify({ key }));
@@ -279,25 +316,34 @@ async function main(): Promise<void> {
     buildSync({ entryPoints: ['bench/floor-server.ts'], bundle: true, platform: 'node', format: 'esm', outfile: path.join(floorDir, 'floor.mjs'), logLevel: 'warning' });
     const floorPort = await freePort();
     const floorServer = killOnExit(spawn(process.execPath, [path.join(floorDir, 'floor.mjs'), String(floorPort), keysFile], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    pin(floorServer.pid, SERVER_CPUS);
+    const start = async (env?: Record<string, string>) => {
+      await server.start(env);
+      pin(server.pid, SERVER_CPUS);
+    };
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const floorCase: Case = { label: 'bare node:http (floor)', url: `http://127.0.0.1:${floorPort}/`, bodies: valid, expect: 'VALID' };
 
     // The floor and the cases against one server, interleaved round by round (PGlite allows one
     // server per data dir, so the cache-off server runs after the first has stopped).
-    await server.start();
-    const [floor, cached, unknownKey, malformedKey] = (await rounds([
+    await start();
+    const [floor, cached, unknownKey, malformedKey, allowlisted, rateLimited, capped] = (await rounds([
       floorCase,
       { label: 'verify · valid key, cached', url: verifyUrl, bodies: valid, expect: '"VALID"' },
       { label: 'verify · unknown key, cached', url: verifyUrl, bodies: unknown, expect: 'NOT_FOUND' },
       { label: 'verify · malformed key', url: verifyUrl, bodies: malformed, expect: 'NOT_FOUND' },
-    ])) as [Figures, Figures, Figures, Figures];
+      { label: 'verify · allowlist of 10, cached', url: verifyUrl, bodies: seeded.allowlisted.map((key) => JSON.stringify({ key, clientAddress: CLIENT_ADDRESS })), expect: '"VALID"' },
+      { label: 'verify · rate limit not reached, cached', url: verifyUrl, bodies: seeded.rateLimited.map((key) => JSON.stringify({ key })), expect: '"VALID"' },
+      { label: 'verify · usage cap, cached', url: verifyUrl, bodies: seeded.capped.map((key) => JSON.stringify({ key })), expect: '"VALID"' },
+    ])) as [Figures, Figures, Figures, Figures, Figures, Figures, Figures];
+    const limited = [allowlisted, rateLimited, capped];
     // Last: the garbage Next's requests leave would otherwise be collected during a verify case.
     const next = await load({ label: 'Next GET /api/health/live', url: `${server.url}/api/health/live`, expect: 'ok' });
     await server.stop();
 
     /** A valid key's case on the server started with `env`, in rounds beside the floor; `running` reads the server before it stops. */
     const beside = async (env: Record<string, string>, label: string, running?: () => Promise<void>) => {
-      await server.start(env);
+      await start(env);
       const [floorFigures, figures] = (await rounds([floorCase, { label, url: verifyUrl, bodies: valid, expect: '"VALID"' }])) as [Figures, Figures];
       await running?.();
       await server.stop();
@@ -324,7 +370,7 @@ async function main(): Promise<void> {
       [
         { figures: floor, floor },
         { figures: next, floor },
-        ...[cached, unknownKey, malformedKey].map((figures) => ({ figures, floor })),
+        ...[cached, unknownKey, malformedKey, ...limited].map((figures) => ({ figures, floor })),
         { figures: { ...floorUncounted, label: 'bare node:http (floor, beside counting off)' }, floor: floorUncounted },
         { figures: uncounted, floor: floorUncounted },
         { figures: { ...floorMetrics, label: 'bare node:http (floor, beside metrics on)' }, floor: floorMetrics },
@@ -360,6 +406,9 @@ async function main(): Promise<void> {
     console.log(
       `         cached, metrics on, ≥ 0.6× node:http: ${mark(withMetrics.rps >= 0.6 * floorMetrics.rps)} (${fmt(withMetrics.rps / floorMetrics.rps, 2)}×; metrics off ${fmt(cached.rps / floor.rps, 2)}×)`,
     );
+    for (const figures of limited) {
+      console.log(`         ${figures.label.replace('verify · ', '')} ≥ 0.6× node:http: ${mark(figures.rps >= 0.6 * floor.rps)} (${fmt(figures.rps / floor.rps, 2)}×)`);
+    }
     console.log(`         (every verify answer logged: ${fmt(everyLogged.rps / floorLogged.rps, 2)}× node:http; by default verify is logged once a minute in aggregate)`);
     console.log(`         uncached ≥ 25% of node:http: ${mark(uncached.rps >= floorAgain.rps / 4)} (${fmt((100 * uncached.rps) / floorAgain.rps, 1)}%)`);
     console.log(`         malformed ≥ cached: ${mark(malformedKey.rps >= cached.rps)} (${fmt(malformedKey.rps / cached.rps, 2)}×)`);
