@@ -15,6 +15,7 @@ import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, 
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import type { LazyDialogProps } from '@/components/ui/lazy-dialog';
 import { reach } from '@/lib/ui/reach';
 import { createKeyInput } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
@@ -29,7 +30,7 @@ type FormSchema = ReturnType<typeof createKeyForm>;
 
 
 type Props = { slug: string; catalogue: Catalogue };
-type DialogProps = Props & { open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus: (event: Event) => void };
+type DialogProps = Props & LazyDialogProps;
 
 /** Loaded when first opened (create-key.tsx holds the button that opens it). */
 export function CreateKeyDialog({ slug, catalogue, open, onOpenChange, onCloseAutoFocus }: DialogProps) {

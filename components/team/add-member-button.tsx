@@ -1,6 +1,6 @@
 'use client';
 /**
- * "Add member": an email and a role. An existing user joins at once and signs in as before; no
+ * "Add member"'s dialog (add-member.tsx holds the button, which loads it): an email and a role. An existing user joins at once and signs in as before; no
  * link is ever made for them. A new user gets a set-password link, shown here once for the
  * administrator to pass on: it works once, for 24 hours, and Keyward keeps only its hash.
  */
@@ -12,34 +12,31 @@ import type { z } from 'zod';
 import { addMemberAction } from '@/app/projects/[slug]/settings/team/actions';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Dialog, DialogActions, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { Dialog, DialogActions, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
+import type { LazyDialogProps } from '@/components/ui/lazy-dialog';
 import { CopyFeedback, useCopy } from '@/components/ui/use-copy';
 import { addMemberInput } from '@/lib/team/schemas';
 import { reach } from '@/lib/ui/reach';
 
 type Added = { email: string; link: string | null };
 
-export function AddMemberButton({ slug }: { slug: string }) {
+export function AddMemberDialog({ slug, open, onOpenChange, onCloseAutoFocus }: LazyDialogProps & { slug: string }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
   const [added, setAdded] = useState<Added | null>(null);
 
   function done() {
     setAdded(null);
-    setOpen(false);
+    onOpenChange(false);
     router.refresh();
   }
 
   return (
-    <Dialog open={open} onOpenChange={(next) => (next ? setOpen(true) : done())}>
-      <DialogTrigger asChild>
-        <Button>Add member</Button>
-      </DialogTrigger>
-      <DialogContent>
+    <Dialog open={open} onOpenChange={(next) => (next ? onOpenChange(true) : done())}>
+      <DialogContent onCloseAutoFocus={onCloseAutoFocus}>
         {added?.link ? (
           <ShareLink email={added.email} link={added.link} onDone={done} />
         ) : added ? (

@@ -1,18 +1,27 @@
 'use client';
 /**
- * A member row's menu, "Actions for {email}": make admin or member, and remove from the
- * project (after a confirmation). The last administrator's row says why neither is offered;
- * the server refuses it anyway.
+ * A member row's actions, "Actions for {email}": make admin or member, and remove from the project
+ * (after a confirmation). The menu (member-row-menu.tsx) and the dialogs arrive when first needed,
+ * not with the page. The last administrator's row says why neither is offered; the server refuses
+ * it anyway.
  */
+import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { changeRoleAction, removeMemberAction } from '@/app/projects/[slug]/settings/team/actions';
-import { Alert } from '@/components/ui/alert';
-import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, RowMenuTrigger } from '@/components/ui/dropdown-menu';
-import { ErrorDialog } from '@/components/ui/error-dialog';
+import { lazyMenu } from '@/components/ui/lazy-menu';
+import { RowMenuButton } from '@/components/ui/row-menu-button';
 import type { Member } from '@/lib/team/team';
 import { reach } from '@/lib/ui/reach';
+import type { MemberRowMenuProps } from './member-row-menu';
+
+const MemberRowMenu = lazyMenu<MemberRowMenuProps>(
+  () => import('./member-row-menu').then((module) => module.MemberRowMenu),
+  ({ trigger }, standIn) => <RowMenuButton {...trigger} {...standIn} />,
+);
+const loadRemoveDialog = () => import('./remove-member-dialog').then((module) => module.RemoveMemberDialog);
+const RemoveMemberDialog = dynamic(loadRemoveDialog, { ssr: false });
+const ErrorDialog = dynamic(() => import('@/components/ui/error-dialog').then((module) => module.ErrorDialog), { ssr: false });
 
 type Props = { slug: string; member: Member; isSelf: boolean; lastAdmin: boolean };
 
@@ -22,6 +31,9 @@ export function MemberRowActions({ slug, member, isSelf, lastAdmin }: Props) {
   const [pending, setPending] = useState(false);
   const [removing, setRemoving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Each dialog stays mounted once shown, so that closing it runs its focus handling.
+  const [used, setUsed] = useState<('remove' | 'error')[]>([]);
+  const mount = (name: 'remove' | 'error') => setUsed((names) => (names.includes(name) ? names : [...names, name]));
   const nextRole = member.role === 'admin' ? 'member' : 'admin';
 
   async function run(call: () => Promise<{ ok: boolean; error?: string }>) {
@@ -29,57 +41,53 @@ export function MemberRowActions({ slug, member, isSelf, lastAdmin }: Props) {
     setError(null);
     const result = await call();
     setPending(false);
-    if (!result.ok) return setError(result.error ?? 'Something went wrong.');
+    if (!result.ok) {
+      mount('error');
+      return setError(result.error ?? 'Something went wrong.');
+    }
     setRemoving(false);
     router.refresh();
   }
 
   return (
     <>
-      <DropdownMenu>
-        <RowMenuTrigger ref={trigger} label={`Actions for ${member.email}`} busy={pending} />
-        <DropdownMenuContent className="w-64">
-          <DropdownMenuItem disabled={lastAdmin} onSelect={() => run(() => reach(changeRoleAction(slug, member.userId, { role: nextRole })))}>
-            {nextRole === 'admin' ? 'Make admin' : 'Make member'}
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem disabled={lastAdmin} onSelect={() => setRemoving(true)} className="text-red-700 data-[highlighted]:bg-red-50">
-            {isSelf ? 'Leave project' : 'Remove from project'}
-          </DropdownMenuItem>
-          {lastAdmin ? (
-            <>
-              <DropdownMenuSeparator />
-              <DropdownMenuLabel>The last administrator cannot be removed or made a member. Make someone else an administrator first.</DropdownMenuLabel>
-            </>
-          ) : null}
-        </DropdownMenuContent>
-      </DropdownMenu>
+      <MemberRowMenu
+        trigger={{ label: `Actions for ${member.email}`, busy: pending }}
+        triggerRef={trigger}
+        nextRole={nextRole}
+        isSelf={isSelf}
+        lastAdmin={lastAdmin}
+        onOpen={() => void loadRemoveDialog()}
+        onChoose={(choice) => {
+          if (choice === 'role') return void run(() => reach(changeRoleAction(slug, member.userId, { role: nextRole })));
+          mount('remove');
+          setRemoving(true);
+        }}
+      />
 
-      <Dialog open={removing} onOpenChange={(next) => (pending ? undefined : setRemoving(next))}>
-        <DialogContent
-          size="sm"
+      {used.includes('remove') ? (
+        <RemoveMemberDialog
+          open={removing}
+          onOpenChange={setRemoving}
           onCloseAutoFocus={(event) => {
             event.preventDefault();
             trigger.current?.focus();
           }}
-        >
-          <DialogHeader>
-            <DialogTitle>Remove member</DialogTitle>
-            <DialogDescription>
-              Remove {member.email} from this project? They lose access at once. Their account stays, and so do the keys they created.
-            </DialogDescription>
-          </DialogHeader>
-          {error ? <Alert tone="error">{error}</Alert> : null}
-          <DialogActions busy={pending} label="Remove" busyLabel="Removing…" variant="danger" onClick={() => run(() => reach(removeMemberAction(slug, member.userId)))} />
-        </DialogContent>
-      </Dialog>
+          description={<>Remove {member.email} from this project? They lose access at once. Their account stays, and so do the keys they created.</>}
+          error={error}
+          pending={pending}
+          onConfirm={() => void run(() => reach(removeMemberAction(slug, member.userId)))}
+        />
+      ) : null}
 
-      <ErrorDialog
-        error={removing ? null : error}
-        title="Could not change the role"
-        description={`${member.email} keeps the role ${member.role}.`}
-        onClose={() => setError(null)}
-      />
+      {used.includes('error') ? (
+        <ErrorDialog
+          error={removing ? null : error}
+          title="Could not change the role"
+          description={`${member.email} keeps the role ${member.role}.`}
+          onClose={() => setError(null)}
+        />
+      ) : null}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { AddMemberButton } from '@/components/team/add-member-button';
+import { AddMemberButton } from '@/components/team/add-member';
 import { MemberRowActions } from '@/components/team/member-row-actions';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
