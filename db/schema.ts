@@ -124,6 +124,11 @@ export const apiKeys = pgTable(
     usageRefillAmount: bigint('usage_refill_amount', { mode: 'number' }),
     usageRefillInterval: text('usage_refill_interval').$type<'day' | 'month'>(),
     usageRefilledAt: timestamp('usage_refilled_at', { withTimezone: true }),
+    // When api_key.usage_low was claimed for the current cap (lib/limits/notices.ts): null, or before
+    // the current refill period began, means not yet. Setting the key's uses clears it.
+    usageLowNoticedAt: timestamp('usage_low_noticed_at', { withTimezone: true }),
+    // The refusal the last api_key.rate_limited reported: the next needs a later window and 5 minutes.
+    rateLimitedNoticedAt: timestamp('rate_limited_noticed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('api_keys_public_id_key').on(t.publicId),

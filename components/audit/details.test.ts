@@ -54,6 +54,11 @@ describe('audit details', () => {
     );
   });
 
+  it('api_key.usage_low: the uses left of the cap, and the next refill', () => {
+    expect(read('api_key.usage_low', { name: 'Partner', remaining: 9, cap: 100, refillsAt: '2026-12-05T00:00:00.000Z' })).toEqual(['Name: Partner', 'Remaining: 9', 'Cap: 100', 'Next refill: Dec 5, 2026, 12:00 AM UTC']);
+    expect(read('api_key.usage_low', { name: 'Trial', remaining: 0, cap: 50, refillsAt: null })).toEqual(['Name: Trial', 'Remaining: 0', 'Cap: 50', 'Next refill: None']);
+  });
+
   it('api_key.deleted, api_key.expiring and api_key.expired', () => {
     expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: true })).toEqual(['Name: Old', 'Signed the webhooks: Yes']);
     expect(read('api_key.deleted', { name: 'Old', wasWebhookKey: false })).toEqual(['Name: Old', 'Signed the webhooks: No']);
@@ -137,6 +142,7 @@ describe('audit details', () => {
       'api_key.deleted': { name: 'n', wasWebhookKey: false },
       'api_key.expiring': { name: 'n', daysLeft: 1, expiresAt: '2026-12-05T00:00:00.000Z' },
       'api_key.expired': { name: 'n', daysLeft: 0, expiresAt: '2026-12-05T00:00:00.000Z' },
+      'api_key.usage_low': { name: 'n', remaining: 9, cap: 100, refillsAt: null },
       'webhook_key.changed': { name: 'n', previousKeyId: null },
       'member.added': { email: 'e', role: 'admin', newUser: false },
       'member.role_changed': { email: 'e', from: 'admin', to: 'member' },

@@ -143,6 +143,7 @@ const READERS: Record<string, Record<string, FieldReader>> = {
   'api_key.deleted': { name, wasWebhookKey: { label: 'Signed the webhooks', format: yesNo } },
   'api_key.expiring': { name, daysLeft: { label: 'Days left' }, expiresAt: { label: 'Expires', format: (value) => time(value) } },
   'api_key.expired': { name, daysLeft: { label: 'Days left' }, expiresAt: { label: 'Expired', format: (value) => time(value) } },
+  'api_key.usage_low': { name, remaining: { label: 'Remaining' }, cap: { label: 'Cap' }, refillsAt: { label: 'Next refill', format: (value) => time(value, 'None') } },
   // Not “webhook key”: the badge's name, which must resolve once on the key page (DESIGN's console contract).
   'webhook_key.changed': { name: { label: 'Signing key now' }, previousKeyId: { label: 'Signing key before', format: (value) => (value === null ? 'None' : plain(value)) } },
   'member.added': { email, role: { label: 'Role', format: role }, newUser: { label: 'New user', format: yesNo } },

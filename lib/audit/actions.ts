@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = [
   'api_key.deleted',
   'api_key.expiring',
   'api_key.expired',
+  'api_key.usage_low',
   'webhook_key.changed',
   'member.added',
   'member.role_changed',

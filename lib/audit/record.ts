@@ -16,6 +16,11 @@ export type AuditActor = {
   clientAddress?: string | null;
 };
 
+/** How the audit log and the webhooks name Keyward itself, recording a notice no person made. */
+export const SYSTEM_ACTOR_LABEL = 'Keyward';
+
+export const systemActorIn = (projectId: string): AuditActor => ({ projectId, actorType: 'system', actorId: null, actorLabel: SYSTEM_ACTOR_LABEL });
+
 export type AuditEntry = {
   action: AuditAction;
   targetType: string;

@@ -10,9 +10,12 @@ import type { ApiKeyJson } from '@/lib/keys/json';
 import type { DeletedKeyJson, WebhookEvent } from '@/lib/webhooks/events';
 import { enqueueKeyChange } from '@/lib/webhooks/outbox';
 
-/** A key lifecycle change carries the key as the REST API shows it after the change, for its webhook. */
+/**
+ * A key lifecycle change carries the key as the REST API shows it after the change, for its
+ * webhook. (api_key.rate_limited is a webhook alone: lib/limits/notices.ts queues it directly.)
+ */
 export type KeyChangeEvent = AuditEntry & {
-  action: WebhookEvent;
+  action: Extract<WebhookEvent, AuditAction>;
   targetType: 'api_key';
   targetId: string;
   key: ApiKeyJson | DeletedKeyJson;

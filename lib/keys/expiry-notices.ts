@@ -16,7 +16,7 @@
 import { and, asc, eq, gt, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiKeys } from '@/db/schema';
-import type { AuditActor } from '@/lib/audit/record';
+import { SYSTEM_ACTOR_LABEL, systemActorIn } from '@/lib/audit/record';
 import { recordChange } from '@/lib/changes/record';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { activeCatalogue } from '@/lib/permissions/load';
@@ -27,7 +27,7 @@ import { graceEndsAtColumn, keyJsonColumns, toApiKeyJson } from './json';
 export const EXPIRY_NOTICE = { none: 0, warned: 1, lastDay: 2, expired: 3 } as const;
 
 /** How the audit log and the webhooks name who sent a notice. */
-export const EXPIRY_NOTICE_ACTOR = 'Keyward';
+export const EXPIRY_NOTICE_ACTOR = SYSTEM_ACTOR_LABEL;
 
 /** Keys claimed per transaction: a large backlog is sent in several short ones. */
 const BATCH = 200;
@@ -53,8 +53,6 @@ function steps(now: Date, warningDays: number): Step[] {
 export type ExpiryNoticeOptions = { now?: Date; warningDays?: number; catalogue?: Catalogue; batchSize?: number };
 export type SweepResult = { expiring: number; expired: number; silenced: number };
 
-const systemIn = (projectId: string): AuditActor => ({ projectId, actorType: 'system', actorId: null, actorLabel: EXPIRY_NOTICE_ACTOR });
-
 /** Claims up to `batch` keys due `step` and records their notices, in one transaction: how many it claimed. */
 async function claimStep(db: Db, step: Step, now: Date, warningDays: number, catalogue: Catalogue, batch: number): Promise<number> {
   return db.transaction(async (tx) => {
@@ -74,7 +72,7 @@ async function claimStep(db: Db, step: Step, now: Date, warningDays: number, cat
     for (const row of claimed) {
       const expiresAt = row.expiresAt!;
       const daysLeft = step.notice === EXPIRY_NOTICE.expired ? 0 : (expiresInDays(expiresAt, now.getTime(), warningDays) ?? 0);
-      await recordChange(tx, systemIn(row.projectId), {
+      await recordChange(tx, systemActorIn(row.projectId), {
         action: step.action,
         targetType: 'api_key',
         targetId: row.publicId,

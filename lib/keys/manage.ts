@@ -96,9 +96,10 @@ export async function updateKey(db: Db, actor: Actor, publicId: string, input: U
     });
     const limits = limitColumns(parsed, now);
     assertLimitsWithin({ ...key, ...limits }, manager.limitsCeiling, now);
+    // New uses start the "running low" notice over too (lib/limits/notices.ts).
     const [updated] = await tx
       .update(apiKeys)
-      .set({ ...changes, ...limits, ...(expiryMoved ? { expiryNotice: EXPIRY_NOTICE.none } : {}) })
+      .set({ ...changes, ...limits, ...(expiryMoved ? { expiryNotice: EXPIRY_NOTICE.none } : {}), ...(parsed.usage !== undefined ? { usageLowNoticedAt: null } : {}) })
       .where(eq(apiKeys.id, key.id))
       .returning(keyJsonColumns);
     await announceKeyChange(tx, key.publicId);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import type { Db } from '@/db/client';
 import { apiKeys, auditEvents } from '@/db/schema';
 import { authenticate } from '@/lib/api/bearer';
 import { hashKey } from '@/lib/keys/crypto';
@@ -12,39 +11,15 @@ import { createKey } from '@/lib/keys/create';
 import { digaCatalogue as diga } from '@/lib/permissions/presets';
 import { createProject } from '@/lib/projects/projects';
 import { describeEachDatabase } from '@/lib/testing/databases';
-import { VerificationCounts } from '@/lib/verify/counts';
+import { limitNode } from '@/lib/testing/limit-node';
 import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { UsageRecorder } from '@/lib/verify/usage';
 import { Verifier } from '@/lib/verify/verifier';
-import { VerifyCache } from '@/lib/verify/cache';
 import { UsageCaps } from './caps';
-import { LimitExchange } from './exchange';
 import { RateLimits } from './rate';
 import { FEWER_LIMITS_MESSAGE } from './schemas';
 
 process.env.KEYWARD_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
-
-/** One node: its own cache, counts and share of the limits, on the shared database. */
-function node(db: () => Db, clock: () => number) {
-  const limits = { rates: new RateLimits(), caps: new UsageCaps() };
-  const counts = new VerificationCounts(async () => {}, 60_000);
-  const verifier = new Verifier({
-    getDb: db,
-    catalogue: () => diga,
-    cache: new VerifyCache({ maxEntries: 100, ttlMs: 3_600_000 }),
-    usage: new UsageRecorder(db),
-    counts,
-    limiter: new FailureLimiter(1_000_000),
-    now: () => new Date(clock()),
-    limits,
-  });
-  const exchange = new LimitExchange(db, limits.rates, limits.caps, 500, clock);
-  const verify = async (secret: string, from = '192.0.2.10', require?: Record<string, string>) => {
-    const outcome = await verifier.verify(secret, require, '127.0.0.1', from);
-    return { code: outcome.result.code, retryAfterSeconds: outcome.retryAfterSeconds };
-  };
-  return { verify, exchange, counts };
-}
 
 describeEachDatabase('limits at verify time', (current) => {
   const system: Actor = { type: 'system', projectSlug: 'limits', label: 'test' };
@@ -64,7 +39,7 @@ describeEachDatabase('limits at verify time', (current) => {
 
   it('refuses a client outside the allowed addresses, and counts the refusal', async () => {
     const key = await limitedKey('allowlisted', { allowedAddresses: ['192.0.2.0/24', '2001:db8::/32'] });
-    const one = node(() => current().db, now);
+    const one = limitNode(() => current().db, now);
     expect(await one.verify(key.secret, '192.0.2.77')).toEqual({ code: 'VALID' });
     expect(await one.verify(key.secret, '2001:db8:1::5')).toEqual({ code: 'VALID' });
     expect(await one.verify(key.secret, '198.51.100.1')).toEqual({ code: 'ADDRESS_NOT_ALLOWED' });
@@ -76,7 +51,7 @@ describeEachDatabase('limits at verify time', (current) => {
 
   it('rate-limits a key, telling when to retry, and lets it in again as the window slides', async () => {
     const key = await limitedKey('rate limited', { rateLimit: 3, rateLimitWindowSeconds: 10 });
-    const one = node(() => current().db, now);
+    const one = limitNode(() => current().db, now);
     clock = Date.parse('2030-03-10T12:00:00Z');
     for (let i = 0; i < 3; i++) expect((await one.verify(key.secret)).code).toBe('VALID');
     const refused = await one.verify(key.secret);
@@ -87,7 +62,7 @@ describeEachDatabase('limits at verify time', (current) => {
 
   it('spends a usage cap exactly on one node, refuses at zero, and refills at the start of the next day', async () => {
     const key = await limitedKey('capped', { usageRemaining: 5, usageCap: 5, usageRefillAmount: 5, usageRefillInterval: 'day', usageRefilledAt: new Date('2030-03-10T00:00:00Z') });
-    const one = node(() => current().db, now);
+    const one = limitNode(() => current().db, now);
     clock = Date.parse('2030-03-10T15:00:00Z');
     // Refused for permissions: spends nothing.
     const reader = await limitedKey('capped reader', { permissions: { calls: 'read' }, usageRemaining: 1, usageCap: 1 });
@@ -111,7 +86,7 @@ describeEachDatabase('limits at verify time', (current) => {
   it('shares limits across two nodes through the exchange, overshooting by at most one interval of the other node’s traffic', async () => {
     const rate = await limitedKey('two nodes, rate', { rateLimit: 100, rateLimitWindowSeconds: 60 });
     const capped = await limitedKey('two nodes, cap', { usageRemaining: 100, usageCap: 100 });
-    const nodes = [node(() => current().db, now), node(() => current().db, now)];
+    const nodes = [limitNode(() => current().db, now), limitNode(() => current().db, now)];
     clock = Date.parse('2030-03-10T13:00:00Z');
     const admitted = { rate: 0, cap: 0 };
     const perInterval = 40;

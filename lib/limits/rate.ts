@@ -37,6 +37,12 @@ type KeyWindow = {
   seen: number;
 };
 
+/**
+ * A key's first refusal on this node since the last exchange: what `api_key.rate_limited` reports
+ * (lib/limits/notices.ts). `at` and `windowStart` in ms since the epoch.
+ */
+export type RateRefusal = { apiKeyId: string; at: number; windowStart: number; rate: RateLimit; retryAfterSeconds: number };
+
 /** What an exchange sends (this node's admissions since the last one) and which totals it reads back. */
 export type RateExchange = { deltas: RateCount[]; wanted: Array<{ apiKeyId: string; windowStart: number }> };
 
@@ -44,6 +50,8 @@ export class RateLimits {
   private readonly keys = new Map<string, KeyWindow>();
   /** Admitted and not yet sent: key id → window start → count. */
   private pending = new Map<string, Map<number, number>>();
+  /** Refused since the last exchange: each key's first refusal. */
+  private refusals = new Map<string, RateRefusal>();
 
   /**
    * Admits one request of the key (returns 0) or refuses it (returns the seconds until one would
@@ -66,7 +74,9 @@ export class RateLimits {
     state.seen = now;
     const current = state.shared + state.unsent;
     if (state.previous * (1 - (now - start) / windowMs) + current >= rate.limit) {
-      return retryAfterSeconds(rate.limit, state.previous, current, start, windowMs, now);
+      const retry = retryAfterSeconds(rate.limit, state.previous, current, start, windowMs, now);
+      if (!this.refusals.has(apiKeyId)) this.refusals.set(apiKeyId, { apiKeyId, at: now, windowStart: start, rate, retryAfterSeconds: retry });
+      return retry;
     }
     state.unsent++;
     let windows = this.pending.get(apiKeyId);
@@ -94,6 +104,14 @@ export class RateLimits {
       wanted.push({ apiKeyId, windowStart: state.start }, { apiKeyId, windowStart: state.start - state.windowMs });
     }
     return { deltas, wanted, sent };
+  }
+
+  /** Each key's first refusal since the last call, for the exchange to report. */
+  takeRefusals(): RateRefusal[] {
+    if (this.refusals.size === 0) return [];
+    const refusals = [...this.refusals.values()];
+    this.refusals = new Map();
+    return refusals;
   }
 
   /** The exchange went through: every node's totals, `sent` being what it added for this node. */

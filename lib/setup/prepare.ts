@@ -12,6 +12,7 @@ import { dataDir } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { KEY_CHANNEL } from '@/lib/keys/events';
 import { expiryWarningDays } from '@/lib/keys/expiry-warning';
+import { limitsExchangeMs } from '@/lib/limits/exchange';
 import { logAt, logger } from '@/lib/log/logger';
 import { verifyCache } from '@/lib/verify/cache';
 import { activeCatalogue } from '@/lib/permissions/load';
@@ -24,9 +25,10 @@ export async function prepareServer(log: (line: string) => void = logAt('info'))
   loadSecrets();
   // A malformed KEYWARD_PERMISSIONS file stops start-up here, naming the bad field.
   activeCatalogue();
-  // So does a malformed KEYWARD_WEBHOOK_* or KEYWARD_EXPIRY_WARNING_DAYS setting.
+  // So does a malformed KEYWARD_WEBHOOK_*, KEYWARD_EXPIRY_WARNING_DAYS or KEYWARD_LIMITS_EXCHANGE_MS setting.
   webhookSettings();
   expiryWarningDays();
+  limitsExchangeMs();
   // And an incomplete single sign-on setup, or a KEYWARD_OIDC_ALLOW_NEW_USERS it cannot read.
   checkSsoSettings();
   const database = getDatabase();

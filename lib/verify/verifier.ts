@@ -22,7 +22,7 @@ import { VerificationCounts, type CountsWritten } from './counts';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
 import { UsageCaps } from '@/lib/limits/caps';
-import { LimitExchange } from '@/lib/limits/exchange';
+import { LimitExchange, limitsExchangeMs } from '@/lib/limits/exchange';
 import { hasLimits, limitsOf } from '@/lib/limits/key-limits';
 import { RateLimits } from '@/lib/limits/rate';
 import { verifyCache, type VerifyCache } from './cache';
@@ -162,13 +162,6 @@ const isUnexpired = (found: VerifiedKey, now: number) =>
 
 /** KEYWARD_USAGE_COUNTING=false turns counting off (the verify bench measures both). */
 const usageCountingEnabled = () => booleanFromEnv('KEYWARD_USAGE_COUNTING', true);
-
-/** KEYWARD_LIMITS_EXCHANGE_MS: how often each node exchanges its limit counts (50 ms to 1 s). */
-export function limitsExchangeMs(): number {
-  const ms = positiveIntFromEnv('KEYWARD_LIMITS_EXCHANGE_MS', 500, 50);
-  if (ms > 1_000) throw new Error(`KEYWARD_LIMITS_EXCHANGE_MS must be at most 1000 (limits overshoot across nodes by one interval's traffic), got "${ms}".`);
-  return ms;
-}
 
 const globalForVerifier = globalThis as unknown as { keywardVerifier?: Verifier; keywardLimitExchange?: LimitExchange };
 

@@ -8,7 +8,11 @@ import type { ApiKeyJson } from '@/lib/keys/json';
 /**
  * Key lifecycle events, named as their audit actions. `api_key.expiring` (before a key's expiry,
  * once at the warning and once on its last day) and `api_key.expired` come from the expiry
- * notices' sweep (lib/keys/expiry-notices.ts), not from a person's change.
+ * notices' sweep (lib/keys/expiry-notices.ts), not from a person's change; `api_key.usage_low`
+ * (a capped key's uses fell below a tenth of its cap, once per refill period) and
+ * `api_key.rate_limited` (a key reached its rate limit: the first refusal of a window, at most one
+ * per key per 5 minutes) from the limits' exchange (lib/limits/notices.ts). Every event but
+ * `api_key.rate_limited` is also an audit action.
  */
 export const WEBHOOK_EVENTS = [
   'api_key.created',
@@ -18,6 +22,8 @@ export const WEBHOOK_EVENTS = [
   'webhook_key.changed',
   'api_key.expiring',
   'api_key.expired',
+  'api_key.usage_low',
+  'api_key.rate_limited',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -32,6 +38,8 @@ export const EVENT_LABELS: Record<WebhookEvent | typeof TEST_EVENT, string> = {
   'webhook_key.changed': 'Webhook key changed',
   'api_key.expiring': 'Key expiring soon',
   'api_key.expired': 'Key expired',
+  'api_key.usage_low': 'Key running low on uses',
+  'api_key.rate_limited': 'Key reached its rate limit',
   'webhook.test': 'Test event',
 };
 
@@ -60,6 +68,14 @@ export type WebhookBody = {
     /** api_key.expiring and api_key.expired: whole days left (0 once expired) and when it expires. */
     daysLeft?: number;
     expiresAt?: string;
+    /** api_key.usage_low: the uses left, the cap they fell below a tenth of, and the next refill (null: none). */
+    remaining?: number;
+    cap?: number;
+    refillsAt?: string | null;
+    /** api_key.rate_limited: the limit reached (`limit` per `windowSeconds`), and when its first refusal said to retry. */
+    limit?: number;
+    windowSeconds?: number;
+    retryAfterSeconds?: number;
     message?: string;
   };
 };

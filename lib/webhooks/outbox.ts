@@ -80,9 +80,13 @@ export type KeyChange = {
   key: ApiKeyJson | DeletedKeyJson;
   /**
    * The change's audit metadata: api_key.updated sends it as `changes`; webhook_key.changed names
-   * the key it replaced; api_key.expiring and api_key.expired carry `daysLeft` and `expiresAt`.
+   * the key it replaced; api_key.expiring and api_key.expired carry `daysLeft` and `expiresAt`;
+   * api_key.usage_low `remaining`, `cap` and `refillsAt`; api_key.rate_limited (which has no audit
+   * event) `limit`, `windowSeconds` and `retryAfterSeconds`.
    */
   metadata: Record<string, unknown>;
+  /** When it happened, if not now (the body's `timestamp`). */
+  at?: Date;
 };
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
@@ -92,6 +96,10 @@ function eventData({ event, actor, key, metadata }: KeyChange): Omit<WebhookBody
   if (event === 'webhook_key.changed') return { actor, key, previousKeyId: text(metadata.previousKeyId) };
   if (event === 'api_key.expiring' || event === 'api_key.expired') {
     return { actor, key, daysLeft: Number(metadata.daysLeft), expiresAt: text(metadata.expiresAt) ?? undefined };
+  }
+  if (event === 'api_key.usage_low') return { actor, key, remaining: Number(metadata.remaining), cap: Number(metadata.cap), refillsAt: text(metadata.refillsAt) };
+  if (event === 'api_key.rate_limited') {
+    return { actor, key, limit: Number(metadata.limit), windowSeconds: Number(metadata.windowSeconds), retryAfterSeconds: Number(metadata.retryAfterSeconds) };
   }
   return { actor, key };
 }
@@ -108,5 +116,5 @@ export async function enqueueKeyChange(tx: Db | Tx, change: KeyChange): Promise<
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.projectId, projectId));
   if (!endpoint?.enabled || !endpoint.events.includes(event)) return;
-  await insertDelivery(tx, projectId, event, eventData(change));
+  await insertDelivery(tx, projectId, event, eventData(change), change.at);
 }
