@@ -1,8 +1,8 @@
 'use client';
 /**
- * A key row's menu, "Actions for {name}": Edit permissions (only where the catalogue allows it;
- * otherwise the menu says why a new key is needed), Rotate, Set as webhook key (disabled on the
- * current one) and Delete. The dialogs live beside the menu, not inside it, so closing the menu
+ * A key row's menu, "Actions for {name}": Edit limits — "Edit permissions and limits" where the
+ * catalogue allows editing permissions; otherwise the menu says why a new key is needed for
+ * other permissions — Rotate, Set as webhook key (disabled on the current one) and Delete. The dialogs live beside the menu, not inside it, so closing the menu
  * does not unmount them. The key's own page shows the same menu behind a labelled button
  * (`text`), and leaves for the list after a delete (`leaveTo`).
  */
@@ -31,6 +31,7 @@ type Open = 'edit' | 'rotate' | 'delete' | null;
 
 export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props) {
   const router = useRouter();
+  const editLabel = catalogue.editableAfterCreation ? 'Edit permissions and limits' : 'Edit limits';
   const [open, setOpen] = useState<Open>(null);
   const [pending, setPending] = useState(false);
   const [webhookError, setWebhookError] = useState<string | null>(null);
@@ -62,7 +63,7 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
       <DropdownMenu>
         <RowMenuTrigger ref={trigger} label={`Actions for ${apiKey.name}`} busy={pending} text={text} />
         <DropdownMenuContent className="w-60">
-          {catalogue.editableAfterCreation ? <DropdownMenuItem onSelect={() => setOpen('edit')}>Edit permissions</DropdownMenuItem> : null}
+          <DropdownMenuItem onSelect={() => setOpen('edit')}>{editLabel}</DropdownMenuItem>
           <DropdownMenuItem onSelect={() => setOpen('rotate')}>Rotate</DropdownMenuItem>
           <DropdownMenuItem disabled={apiKey.webhook} onSelect={makeWebhookKey} className="justify-between">
             Set as webhook key
@@ -81,7 +82,7 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
         </DropdownMenuContent>
       </DropdownMenu>
 
-      {catalogue.editableAfterCreation ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
+      <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} title={editLabel} {...dialog('edit')} />
       <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} />
       <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} onDeleted={() => (deleted.current = true)} {...dialog('delete')} />
 
