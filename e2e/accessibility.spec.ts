@@ -59,10 +59,20 @@ for (const { theme, system } of THEMES) {
       await create.getByRole('radiogroup', { name: 'Calls', exact: true }).getByRole('radio', { name: 'Read' }).check();
       await create.getByRole('radiogroup', { name: 'Contacts', exact: true }).getByRole('radio', { name: 'Write' }).check();
       await check(page, 'the create dialog, restricted');
-      // The errors it shows: no expiry date chosen.
+      // Its Limits section, filled in with mistakes: two bad address lines, a refill without uses.
+      await create.getByRole('textbox', { name: 'Allowed IP addresses' }).fill('203.0.113.0/24\nnot-an-address\n0.0.0.0/0');
+      await create.getByRole('spinbutton', { name: 'Requests' }).fill('100');
+      await create.getByRole('combobox', { name: 'Refill' }).selectOption('Monthly');
+      await create.getByRole('spinbutton', { name: 'Refill amount' }).fill('1000');
+      await check(page, 'the create dialog, limits filled in');
+      // The errors it shows: no expiry date chosen, and the limits'.
       await create.getByRole('button', { name: 'Create' }).click();
       await expect(create.getByText('Choose the date the key expires.')).toBeVisible();
-      await check(page, 'the create dialog with an error');
+      await expect(create.getByText('line 2: not an address or range')).toBeVisible();
+      await expect(create.getByText('Enter the uses the key starts with, or set Refill to Never.')).toBeVisible();
+      await check(page, 'the create dialog with errors');
+      await create.getByRole('textbox', { name: 'Allowed IP addresses' }).fill('203.0.113.0/24');
+      await create.getByRole('spinbutton', { name: 'Uses' }).fill('1000');
       await create.getByLabel('Expires').selectOption('30');
       await create.getByRole('button', { name: 'Create' }).click();
 
@@ -86,6 +96,7 @@ for (const { theme, system } of THEMES) {
       await chooseTheme(page, theme);
       await expect(page.getByText('Page 1 of 2')).toBeVisible();
       await check(page, 'API Keys, full');
+      await expect(page.getByRole('row').filter({ hasText: 'Billing sync' })).toContainText(/Limited.*uses left/);
       await page.getByRole('button', { name: 'Restricted' }).first().click();
       await expect(page.getByText(/Access to 2 of 19 resources/).first()).toBeVisible();
       await check(page, 'a key’s permissions popover');
@@ -99,6 +110,16 @@ for (const { theme, system } of THEMES) {
       await page.getByRole('menuitem', { name: 'Rotate' }).click();
       await expect(page.getByRole('dialog', { name: 'Rotate API key' })).toBeVisible();
       await check(page, 'the rotate dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+      await page.getByRole('button', { name: 'Actions for Billing sync' }).click();
+      await page.getByRole('menuitem', { name: 'Edit limits' }).click();
+      await expect(page.getByRole('dialog', { name: 'Edit limits' }).getByRole('spinbutton', { name: 'Refill amount' })).toHaveValue('1000');
+      await check(page, 'the edit-limits dialog of a limited key');
+      await page.getByRole('dialog').getByRole('spinbutton', { name: 'Requests' }).fill('0');
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await expect(page.getByRole('dialog').getByText('Requests must be at least 1.')).toBeVisible();
+      await check(page, 'the edit-limits dialog with an error');
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
       await page.getByRole('button', { name: 'Actions for Billing sync' }).click();
@@ -129,7 +150,8 @@ for (const { theme, system } of THEMES) {
 
       await page.goto(`${apiKeysPath(slug)}/${restrictedId}`);
       await expect(page.getByRole('heading', { name: 'Billing sync' })).toBeVisible();
-      await check(page, 'the key page');
+      await expect(page.getByRole('region', { name: 'Limits' })).toContainText('100 requests per minute');
+      await check(page, 'the key page, with its limits');
       await page.getByRole('button', { name: 'Show as table' }).click();
       await check(page, 'the key page, usage as a table');
       await page.getByRole('button', { name: 'Actions for Billing sync' }).click();

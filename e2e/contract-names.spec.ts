@@ -21,6 +21,18 @@ async function once(...locators: Locator[]) {
 const heading = (page: Page | Locator, name: string) => page.getByRole('heading', { name });
 const button = (page: Page | Locator, name: string) => page.getByRole('button', { name });
 
+/** A dialog's "Limits" section (Refill amount shows only with a refill). */
+async function onceLimits(dialog: Locator) {
+  await once(
+    dialog.getByRole('group', { name: 'Limits' }),
+    dialog.getByRole('textbox', { name: 'Allowed IP addresses' }),
+    dialog.getByRole('spinbutton', { name: 'Requests' }),
+    dialog.getByRole('combobox', { name: 'Per' }),
+    dialog.getByRole('spinbutton', { name: 'Uses' }),
+    dialog.getByRole('combobox', { name: 'Refill' }),
+  );
+}
+
 test('sign-in: Email, Password and Sign in', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -38,6 +50,10 @@ test('API Keys, empty then full, with every dialog and the row menu', async ({ p
   await button(page, 'Create API key').click();
   const create = page.getByRole('dialog', { name: 'Create API key' });
   await once(create, page.getByLabel('Name'), page.getByRole('switch', { name: 'Restrict permissions' }), button(page, 'Create'));
+  await onceLimits(create);
+  await create.getByRole('combobox', { name: 'Refill' }).selectOption('Daily');
+  await once(create.getByRole('spinbutton', { name: 'Refill amount' }));
+  await create.getByRole('combobox', { name: 'Refill' }).selectOption('Never');
   await page.getByRole('switch', { name: 'Restrict permissions' }).click();
   for (const resource of resourcesOf(presets.diga!)) {
     const group = page.getByRole('radiogroup', { name: resource.label });
@@ -61,6 +77,7 @@ test('API Keys, empty then full, with every dialog and the row menu', async ({ p
     page.getByText('Page 1 of 2'),
     page.getByLabel('Rows per page'),
     page.getByText('Webhook key'),
+    page.getByText('Limited'),
     button(page, 'Actions for Billing sync'),
   );
   for (const column of ['Name', 'Key ID', 'Created', 'Last used', 'Permissions']) await once(page.getByRole('columnheader', { name: column }));
@@ -68,7 +85,14 @@ test('API Keys, empty then full, with every dialog and the row menu', async ({ p
   await once(page.getByRole('columnheader', { name: 'Key', exact: true }));
 
   await button(page, 'Actions for Billing sync').click();
-  for (const item of ['Rotate', 'Set as webhook key', 'Delete']) await once(page.getByRole('menuitem', { name: item }));
+  for (const item of ['Edit limits', 'Rotate', 'Set as webhook key', 'Delete']) await once(page.getByRole('menuitem', { name: item }));
+  await page.getByRole('menuitem', { name: 'Edit limits' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit limits' });
+  await once(edit, button(page, 'Save'));
+  await onceLimits(edit);
+  await once(edit.getByRole('spinbutton', { name: 'Refill amount' }));
+  await button(page, 'Cancel').click();
+  await button(page, 'Actions for Billing sync').click();
   await page.getByRole('menuitem', { name: 'Delete' }).click();
   await once(page.getByRole('dialog', { name: 'Delete API key' }), button(page, 'Delete'));
   await button(page, 'Cancel').click();
@@ -99,6 +123,7 @@ test('the key page, Usage, Webhooks, Team and Audit log', async ({ page, request
     heading(page, 'Billing sync'),
     heading(page, 'Usage'),
     heading(page, 'History'),
+    heading(page, 'Limits'),
     page.getByRole('img', { name: 'Verifications, last 24 hours' }),
     button(page, '24 hours'),
     button(page, '7 days'),

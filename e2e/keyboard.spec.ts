@@ -129,6 +129,48 @@ test('rotate, set as webhook key and delete, by keyboard', async ({ page }) => {
   expect((await listKeys(project.slug)).map((key) => key.name)).toEqual(['Signer 1']);
 });
 
+test('set a key’s limits, by keyboard', async ({ page }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const [key] = await createKeys(project.slug, 'Partner', 1);
+  await signInByKeyboard(page, admin, apiKeysPath(project.slug));
+
+  const actions = page.getByRole('button', { name: 'Actions for Partner' });
+  await tabTo(page, actions);
+  await page.keyboard.press('Enter');
+  await arrowTo(page, page.getByRole('menuitem', { name: 'Edit limits' }));
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Edit limits' });
+  await expect(dialog.getByRole('textbox', { name: 'Allowed IP addresses' })).toBeFocused();
+  await page.keyboard.type('203.0.113.0/24');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('2001:db8::/32');
+  await tabTo(page, dialog.getByRole('spinbutton', { name: 'Requests' }));
+  await page.keyboard.type('10');
+  await tabTo(page, dialog.getByRole('combobox', { name: 'Per' }));
+  await page.keyboard.press('ArrowDown');
+  await expect(dialog.getByRole('combobox', { name: 'Per' })).toHaveValue('3600');
+  await tabTo(page, dialog.getByRole('spinbutton', { name: 'Uses' }));
+  await page.keyboard.type('50');
+  await tabTo(page, dialog.getByRole('combobox', { name: 'Refill' }));
+  await page.keyboard.press('ArrowDown');
+  await expect(dialog.getByRole('combobox', { name: 'Refill' })).toHaveValue('day');
+  await tabTo(page, dialog.getByRole('spinbutton', { name: 'Refill amount' }));
+  await page.keyboard.type('50');
+  await tabTo(page, dialog.getByRole('button', { name: 'Save' }));
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  await expect(actions).toBeFocused();
+  await expect(page.getByRole('row').filter({ hasText: 'Partner' })).toContainText('50 uses left');
+  const [stored] = await listKeys(project.slug);
+  expect(stored).toMatchObject({
+    id: key!.id,
+    allowedAddresses: ['203.0.113.0/24', '2001:db8::/32'],
+    rateLimit: { limit: 10, windowSeconds: 3600 },
+    usage: { remaining: 50, refill: { amount: 50, interval: 'day' } },
+  });
+});
+
 test('add a team member and pass on their set-password link, by keyboard', async ({ page }) => {
   const slug = await adminByKeyboard(page, (project) => `/projects/${project}/settings/team`);
   const email = `keyboard-${Date.now().toString(36)}@e2e.test`;

@@ -174,3 +174,27 @@ test('an administrator’s own session cannot be used from another site: actions
   expect((await listKeys(project.slug)).map((key) => key.name)).toEqual(['Same site']);
   await session.close();
 });
+
+test('an administrator’s bad limits are refused by the actions themselves, naming the field, and nothing is written', async ({ browser, baseURL }) => {
+  const project = await seedProject();
+  const admin = await seedUser(project.slug, 'admin');
+  const [key] = await createKeys(project.slug, 'Limited', 1);
+  const session = await sessionFor(browser, baseURL, admin, project.slug);
+  const before = { keys: await listKeys(project.slug), events: await auditEvents(project.slug) };
+  const built = builtActions();
+  const create = built.get('app/projects/[slug]/settings/api-keys/actions.ts#createKeyAction')!;
+  const update = built.get('app/projects/[slug]/settings/api-keys/actions.ts#updateKeyAction')!;
+
+  // What the console's form would never send: the server checks it again.
+  const created = await callAction(session.request, create, project.slug, [project.slug, { name: 'Everyone', allowedAddresses: ['192.0.2.1', '0.0.0.0/0'] }], baseURL);
+  expect(created.body).toContain('"code":"invalid_input"');
+  expect(created.body).toContain('line 2: 0.0.0.0/0 allows every address');
+  const updated = await callAction(session.request, update, project.slug, [project.slug, key!.id, { rateLimit: { limit: 0, windowSeconds: 60 }, usage: { remaining: -1 } }], baseURL);
+  expect(updated.body).toContain('"code":"invalid_input"');
+  expect(updated.body).toContain('"rateLimit.limit"');
+  expect(updated.body).toContain('"usage.remaining"');
+
+  expect(await listKeys(project.slug)).toEqual(before.keys);
+  expect(await auditEvents(project.slug)).toEqual(before.events);
+  await session.close();
+});

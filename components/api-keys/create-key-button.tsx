@@ -1,7 +1,7 @@
 'use client';
 /**
- * "Create API key"'s dialog, with Name, Expires and the permissions grid, and then, in the same
- * dialog, "Save your API key". The secret lives only in this component's state
+ * "Create API key"'s dialog, with Name, Expires, the permissions grid and Limits, and then, in
+ * the same dialog, "Save your API key". The secret lives only in this component's state
  * until "Done" (or a confirmed close) sets it to null; only then does the page refresh.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -20,14 +20,15 @@ import { reach } from '@/lib/ui/reach';
 import { createKeyInput } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
 import { checkExpiry, expiresAtFrom, expiryFields, ExpiryField } from './expiry-field';
+import { checkLimits, limitDefaults, limitFieldOf, limitFormFields, readLimits } from './limit-form';
+import { LimitsSection } from './limits-section';
 import { permissionsToSend, restrictionDefaults, restrictionFields, RestrictionFields } from './permissions-grid';
 import { ShowSecretContent } from './show-secret-dialog';
 
-/** The server's create schema, picked down to the name, plus the form's own expiry and grid fields. */
+/** The server's create schema, picked down to the name, plus the form's own expiry, grid and limit fields. */
 const createKeyForm = (catalogue: Catalogue) =>
-  createKeyInput(catalogue).pick({ name: true }).extend({ ...expiryFields, ...restrictionFields }).superRefine(checkExpiry);
+  createKeyInput(catalogue).pick({ name: true }).extend({ ...expiryFields, ...restrictionFields, ...limitFormFields }).superRefine(checkExpiry).superRefine(checkLimits);
 type FormSchema = ReturnType<typeof createKeyForm>;
-
 
 type Props = { slug: string; catalogue: Catalogue };
 type DialogProps = Props & LazyDialogProps;
@@ -67,9 +68,9 @@ function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
   const [error, setError] = useState<string | null>(null);
   const form = useForm<z.input<FormSchema>, unknown, z.output<FormSchema>>({
     resolver: zodResolver(createKeyForm(catalogue)),
-    defaultValues: { name: '', expires: 'never', expiryDate: '', ...restrictionDefaults(catalogue, null) },
+    defaultValues: { name: '', expires: 'never', expiryDate: '', ...restrictionDefaults(catalogue, null), ...limitDefaults(null) },
   });
-  const [expires, restricted, permissions] = useWatch({ control: form.control, name: ['expires', 'restricted', 'permissions'] });
+  const [expires, restricted, permissions, refill] = useWatch({ control: form.control, name: ['expires', 'restricted', 'permissions', 'refill'] });
   const { errors, isSubmitting } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
@@ -79,14 +80,17 @@ function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
       name: values.name,
       expiresAt: expiresAtFrom(values),
       permissions: permissionsToSend(catalogue, values),
+      ...readLimits(values).limits,
     }));
     onBusy(false);
     if (result.ok) return onCreated({ name: result.data.key.name, secret: result.data.secret });
     for (const [field, messages] of Object.entries(result.fieldErrors ?? {})) {
       const message = messages.join(' ');
+      const limitField = limitFieldOf(field);
       if (field === 'name') form.setError('name', { message });
       else if (field === 'expiresAt') form.setError(values.expires === 'custom' ? 'expiryDate' : 'expires', { message });
       else if (field.startsWith('permissions')) form.setError('root.permissions', { message });
+      else if (limitField) form.setError(limitField, { message: messages.join('\n') });
     }
     setError(result.error);
   });
@@ -125,6 +129,7 @@ function CreateKeyForm({ slug, catalogue, onBusy, onCreated }: FormProps) {
         disabled={isSubmitting}
         error={errors.root?.permissions?.message}
       />
+      <LimitsSection register={form.register} refill={refill} errors={errors} disabled={isSubmitting} />
       <DialogActions busy={isSubmitting} label="Create" busyLabel="Creating…" />
     </form>
   );

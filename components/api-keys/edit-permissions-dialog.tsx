@@ -1,8 +1,10 @@
 'use client';
 /**
- * "Edit permissions": the create dialog's switch and grid, prefilled from the key, saved without
- * changing its secret. Only offered where the catalogue allows editing; the server refuses
- * otherwise, and its message is shown here if it does.
+ * Edits a key without changing its secret: its limits under every catalogue (they are not
+ * permissions), and its permissions — the create dialog's switch and grid — only where the
+ * catalogue allows editing them. Prefilled from the key; a limit is sent only if it changed, and
+ * a cleared one is removed. The server validates and authorizes again, and its message is shown
+ * here if it refuses.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
@@ -14,45 +16,72 @@ import { Alert } from '@/components/ui/alert';
 import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
+import type { UpdateKeyInput } from '@/lib/keys/schemas';
 import type { Catalogue } from '@/lib/permissions/catalogue';
-import { permissionsToSend, restrictionDefaults, restrictionFields, RestrictionFields, type RestrictionValues } from './permissions-grid';
+import { changedLimits, checkLimits, limitDefaults, limitFieldOf, limitFormFields, readLimits } from './limit-form';
+import { LimitsSection } from './limits-section';
+import { permissionsToSend, restrictionDefaults, restrictionFields, RestrictionFields } from './permissions-grid';
 
-const editPermissionsForm = z.strictObject(restrictionFields);
+const editKeyForm = z.strictObject({ ...restrictionFields, ...limitFormFields }).superRefine(checkLimits);
 
-type Props = { slug: string; catalogue: Catalogue; apiKey: ApiKeyJson; open: boolean; onOpenChange: (open: boolean) => void; onCloseAutoFocus?: (event: Event) => void };
+type Props = {
+  slug: string;
+  catalogue: Catalogue;
+  apiKey: ApiKeyJson;
+  /** The menu item's words: "Edit limits", or "Edit permissions and limits" where permissions are editable. */
+  title: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onCloseAutoFocus?: (event: Event) => void;
+};
 
-export function EditPermissionsDialog({ open, onOpenChange, onCloseAutoFocus, ...props }: Props) {
+export function EditPermissionsDialog({ open, onOpenChange, onCloseAutoFocus, title, ...props }: Props) {
+  const name = props.apiKey.name;
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent size="lg" onCloseAutoFocus={onCloseAutoFocus}>
         <DialogHeader>
-          <DialogTitle>Edit permissions</DialogTitle>
+          <DialogTitle>{title}</DialogTitle>
           <DialogDescription>
-            Change what “{props.apiKey.name}” can do. Its secret stays the same; services using it get the new permissions within seconds.
+            {props.catalogue.editableAfterCreation ? `Change what “${name}” can do, and its limits.` : `Change where from, how fast and how often “${name}” may be used.`} Its secret
+            stays the same; services using it get the change within seconds.
           </DialogDescription>
         </DialogHeader>
-        <EditPermissionsForm {...props} onSaved={() => onOpenChange(false)} />
+        <EditKeyForm {...props} onSaved={() => onOpenChange(false)} />
       </DialogContent>
     </Dialog>
   );
 }
 
-function EditPermissionsForm({ slug, catalogue, apiKey, onSaved }: Omit<Props, 'open' | 'onOpenChange' | 'onCloseAutoFocus'> & { onSaved: () => void }) {
+type FormProps = Pick<Props, 'slug' | 'catalogue' | 'apiKey'> & { onSaved: () => void };
+
+function EditKeyForm({ slug, catalogue, apiKey, onSaved }: FormProps) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
-  const form = useForm<RestrictionValues>({
-    resolver: zodResolver(editPermissionsForm),
-    defaultValues: restrictionDefaults(catalogue, apiKey.permissions),
+  const form = useForm<z.input<typeof editKeyForm>, unknown, z.output<typeof editKeyForm>>({
+    resolver: zodResolver(editKeyForm),
+    defaultValues: { ...restrictionDefaults(catalogue, apiKey.permissions), ...limitDefaults(apiKey) },
   });
-  const [restricted, permissions] = useWatch({ control: form.control, name: ['restricted', 'permissions'] });
+  const [restricted, permissions, refill] = useWatch({ control: form.control, name: ['restricted', 'permissions', 'refill'] });
   const { isSubmitting, errors } = form.formState;
 
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
-    const result = await reach(updateKeyAction(slug, apiKey.id, { permissions: permissionsToSend(catalogue, values) }));
+    const input: UpdateKeyInput = {
+      ...(catalogue.editableAfterCreation ? { permissions: permissionsToSend(catalogue, values) } : {}),
+      ...changedLimits(readLimits(values).limits, apiKey),
+    };
+    // Nothing changed: nothing to send (the server would refuse an empty edit).
+    if (Object.keys(input).length === 0) return onSaved();
+    const result = await reach(updateKeyAction(slug, apiKey.id, input));
     if (!result.ok) {
-      const messages = Object.entries(result.fieldErrors ?? {}).filter(([field]) => field.startsWith('permissions'));
-      if (messages.length) form.setError('root.permissions', { message: messages.flatMap(([, list]) => list).join(' ') });
+      const fieldErrors = Object.entries(result.fieldErrors ?? {});
+      const permissionMessages = fieldErrors.filter(([field]) => field.startsWith('permissions')).flatMap(([, list]) => list);
+      if (permissionMessages.length) form.setError('root.permissions', { message: permissionMessages.join(' ') });
+      for (const [field, messages] of fieldErrors) {
+        const limitField = limitFieldOf(field);
+        if (limitField) form.setError(limitField, { message: messages.join('\n') });
+      }
       return setError(result.error);
     }
     onSaved();
@@ -62,16 +91,19 @@ function EditPermissionsForm({ slug, catalogue, apiKey, onSaved }: Omit<Props, '
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5">
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <RestrictionFields
-        catalogue={catalogue}
-        value={{ restricted, permissions }}
-        onChange={(value) => {
-          form.setValue('restricted', value.restricted, { shouldDirty: true });
-          form.setValue('permissions', value.permissions, { shouldDirty: true });
-        }}
-        disabled={isSubmitting}
-        error={errors.root?.permissions?.message}
-      />
+      {catalogue.editableAfterCreation ? (
+        <RestrictionFields
+          catalogue={catalogue}
+          value={{ restricted, permissions }}
+          onChange={(value) => {
+            form.setValue('restricted', value.restricted, { shouldDirty: true });
+            form.setValue('permissions', value.permissions, { shouldDirty: true });
+          }}
+          disabled={isSubmitting}
+          error={errors.root?.permissions?.message}
+        />
+      ) : null}
+      <LimitsSection register={form.register} refill={refill} errors={errors} otherWindowSeconds={apiKey.rateLimit?.windowSeconds} disabled={isSubmitting} />
       <DialogActions busy={isSubmitting} label="Save" busyLabel="Saving…" />
     </form>
   );

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
 import { DAY_MS } from '@/lib/keys/expiry-days';
 import { expiresAtSchema, MAX_EXPIRY_DAYS } from '@/lib/keys/schemas';
 
@@ -69,19 +70,13 @@ export function ExpiryField({ expires, select, date, error, disabled }: Props) {
     <div className="grid gap-3 sm:grid-cols-2">
       <div>
         <Label htmlFor="key-expires">Expires</Label>
-        <select
-          id="key-expires"
-          disabled={disabled}
-          aria-describedby="key-expires-hint"
-          className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm focus:border-zinc-900 focus:outline-none focus:ring-1 focus:ring-zinc-900"
-          {...select}
-        >
+        <Select id="key-expires" disabled={disabled} aria-describedby="key-expires-hint" className="mt-1" {...select}>
           {CHOICES.map((choice) => (
             <option key={choice.value} value={choice.value}>
               {choice.label}
             </option>
           ))}
-        </select>
+        </Select>
         <p id="key-expires-hint" className="mt-1 text-xs text-zinc-500">
           {preview ? `Stops working on ${preview}.` : expires === 'never' ? 'The key works until you delete it.' : 'It stops working at the end of that day.'}
         </p>

@@ -1,9 +1,11 @@
 'use client';
 /**
  * A key row's actions, "Actions for {name}": the menu (key-row-menu.tsx) and the dialogs it opens,
- * each arriving when first needed, not with the page. The dialogs live beside the menu, not
- * inside it, so closing the menu does not unmount them. The key's own page shows the same menu
- * behind a labelled button (`text`), and leaves for the list after a delete (`leaveTo`).
+ * each arriving when first needed, not with the page. "Edit limits" is offered under every
+ * catalogue ("Edit permissions and limits" where permissions can be edited). The dialogs live
+ * beside the menu, not inside it, so closing the menu does not unmount them. The key's own page
+ * shows the same menu behind a labelled button (`text`), and leaves for the list after a delete
+ * (`leaveTo`).
  */
 import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
@@ -39,6 +41,7 @@ type Open = 'edit' | 'rotate' | 'delete' | null;
 
 export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props) {
   const router = useRouter();
+  const editLabel = catalogue.editableAfterCreation ? 'Edit permissions and limits' : 'Edit limits';
   const [open, setOpen] = useState<Open>(null);
   // A dialog stays mounted once opened, so that closing it runs its focus handling.
   const [used, setUsed] = useState<(Exclude<Open, null> | 'error')[]>([]);
@@ -79,13 +82,14 @@ export function KeyRowActions({ slug, catalogue, apiKey, text, leaveTo }: Props)
       <KeyRowMenu
         trigger={{ label: `Actions for ${apiKey.name}`, busy: pending, text }}
         triggerRef={trigger}
+        editLabel={editLabel}
         editable={catalogue.editableAfterCreation}
         webhook={apiKey.webhook}
         onOpen={() => Object.values(loadDialogs).forEach((load) => void load())}
         onChoose={(choice) => (choice === 'webhook' ? void makeWebhookKey() : show(choice))}
       />
 
-      {catalogue.editableAfterCreation && used.includes('edit') ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} {...dialog('edit')} /> : null}
+      {used.includes('edit') ? <EditPermissionsDialog slug={slug} catalogue={catalogue} apiKey={apiKey} title={editLabel} {...dialog('edit')} /> : null}
       {used.includes('rotate') ? <RotateKeyDialog slug={slug} apiKey={apiKey} {...dialog('rotate')} /> : null}
       {used.includes('delete') ? <DeleteKeyDialog slug={slug} apiKey={apiKey} leaveTo={leaveTo} onDeleted={() => (deleted.current = true)} {...dialog('delete')} /> : null}
 

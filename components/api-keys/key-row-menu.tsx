@@ -1,8 +1,9 @@
 'use client';
 /**
  * A key row's menu itself (Radix), loaded when first needed (key-row-actions.tsx holds what it
- * opens): Edit permissions (only where the catalogue allows it; otherwise the menu says why a new
- * key is needed), Rotate, Set as webhook key (disabled on the current one) and Delete.
+ * opens): Edit limits (or "Edit permissions and limits" where the catalogue allows editing
+ * permissions; otherwise the menu says why a new key is needed for other permissions), Rotate,
+ * Set as webhook key (disabled on the current one) and Delete.
  */
 import {
   DropdownMenu,
@@ -16,14 +17,14 @@ import type { LazyMenuProps } from '@/components/ui/lazy-menu';
 import type { RowMenuButtonProps } from '@/components/ui/row-menu-button';
 
 export type KeyMenuChoice = 'edit' | 'rotate' | 'webhook' | 'delete';
-export type KeyRowMenuProps = LazyMenuProps & { trigger: RowMenuButtonProps; editable: boolean; webhook: boolean; onOpen: () => void; onChoose: (choice: KeyMenuChoice) => void };
+export type KeyRowMenuProps = LazyMenuProps & { trigger: RowMenuButtonProps; editLabel: string; editable: boolean; webhook: boolean; onOpen: () => void; onChoose: (choice: KeyMenuChoice) => void };
 
-export function KeyRowMenu({ trigger, triggerRef, defaultOpen, editable, webhook, onOpen, onChoose }: KeyRowMenuProps) {
+export function KeyRowMenu({ trigger, triggerRef, defaultOpen, editLabel, editable, webhook, onOpen, onChoose }: KeyRowMenuProps) {
   return (
     <DropdownMenu defaultOpen={defaultOpen} onOpenChange={(open) => open && onOpen()}>
       <RowMenuTrigger ref={triggerRef} {...trigger} />
       <DropdownMenuContent className="w-60">
-        {editable ? <DropdownMenuItem onSelect={() => onChoose('edit')}>Edit permissions</DropdownMenuItem> : null}
+        <DropdownMenuItem onSelect={() => onChoose('edit')}>{editLabel}</DropdownMenuItem>
         <DropdownMenuItem onSelect={() => onChoose('rotate')}>Rotate</DropdownMenuItem>
         <DropdownMenuItem disabled={webhook} onSelect={() => onChoose('webhook')} className="justify-between">
           Set as webhook key

@@ -18,6 +18,7 @@ import type { Catalogue } from '@/lib/permissions/catalogue';
 import { cn } from '@/lib/ui/cn';
 import { BulkActions, SelectAllCheckbox } from './bulk-actions';
 import { KeyRowActions } from './key-row-actions';
+import { LimitsSummary } from './limits-summary';
 import { PermissionsSummary } from './permissions-summary';
 import { DateText, RelativeTime, useNow } from './relative-time';
 
@@ -147,7 +148,12 @@ const columns = column.columns([
     id: 'permissions',
     header: 'Permissions',
     enableSorting: false,
-    cell: ({ getValue, row, table }) => <PermissionsSummary keyId={row.original.id} catalogue={table.options.meta!.catalogue} permissions={getValue()} />,
+    cell: ({ getValue, row, table }) => (
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        <PermissionsSummary keyId={row.original.id} catalogue={table.options.meta!.catalogue} permissions={getValue()} />
+        <LimitsSummary limits={row.original} />
+      </div>
+    ),
   }),
   column.display({
     id: 'actions',

@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { createKeys, listKeys, seedProject, seedUser, signIn, verify } from '../support/seed';
 
-test('retell: a key’s permissions are edited in place and its secret keeps working', async ({ page }) => {
+test('retell: a key’s permissions and limits are edited in place and its secret keeps working', async ({ page }) => {
   const project = await seedProject();
   const admin = await seedUser(project.slug, 'admin');
   const [key] = await createKeys(project.slug, 'Agent bot', 1);
@@ -16,12 +16,17 @@ test('retell: a key’s permissions are edited in place and its secret keeps wor
   await expect(dialog.getByRole('radiogroup', { name: 'Export', exact: true }).getByRole('radio', { name: 'Read' })).toHaveCount(0);
   await dialog.getByRole('radiogroup', { name: 'Agent', exact: true }).getByRole('radio', { name: 'Read', exact: true }).check();
   await dialog.getByRole('radiogroup', { name: 'Call', exact: true }).getByRole('radio', { name: 'Edit', exact: true }).check();
+  // Limits are edited in the same dialog.
+  await dialog.getByRole('spinbutton', { name: 'Requests' }).fill('20');
+  await dialog.getByRole('combobox', { name: 'Per' }).selectOption('Second');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('row').filter({ hasText: 'Agent bot' })).toContainText('Restricted');
 
   const [stored] = await listKeys(project.slug);
   expect(stored!.permissions).toEqual({ agent: 'read', testing: 'none', history: 'none', export: 'none', call: 'write', phone: 'none' });
+  expect(stored).toMatchObject({ rateLimit: { limit: 20, windowSeconds: 1 }, allowedAddresses: null, usage: null });
+  await expect(page.getByRole('row').filter({ hasText: 'Agent bot' })).toContainText('Limited');
   expect(await verify(key!.secret, { call: 'write' })).toMatchObject({ code: 'VALID' });
   expect(await verify(key!.secret, { agent: 'write' })).toMatchObject({ code: 'INSUFFICIENT_PERMISSIONS' });
 });

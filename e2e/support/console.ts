@@ -25,7 +25,7 @@ export type FullProject = { slug: string; restrictedId: string };
 
 /**
  * Fills the project with every kind of row the table draws: "Billing sync" (restricted, used,
- * expiring in 3 days, the webhook key), "Reporting" (rotated, the old secret good for an hour),
+ * expiring in 3 days, the webhook key, limited: the tests' addresses only, a rate and uses), "Reporting" (rotated, the old secret good for an hour),
  * "root" (full access) and 12 "Service" keys, so that the table has two pages.
  */
 export async function fillProject(request: APIRequestContext, slug: string): Promise<FullProject> {
@@ -38,6 +38,10 @@ export async function fillProject(request: APIRequestContext, slug: string): Pro
     name: 'Billing sync',
     permissions: { calls: 'read', contacts: 'write' },
     expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    // testAddress()'s range, which the verifications below come from.
+    allowedAddresses: ['198.18.0.0/15', '2001:db8::/32'],
+    rateLimit: { limit: 100, windowSeconds: 60 },
+    usage: { remaining: 1000, refill: { amount: 1000, interval: 'month' } },
   });
   for (let i = 0; i < 3; i++) expect((await verifyOverHttp(request, restricted.key, { calls: 'read' }, api.address)).body.code).toBe('VALID');
   expect((await api.put('/webhook-key', { keyId: restricted.id })).status()).toBe(200);

@@ -44,7 +44,7 @@ describeEachDatabase('key details', (current) => {
     const byKey = await createKey(db, keyActor, { name: 'by key', permissions: { calls: 'read' } }, { catalogue: diga });
 
     const details = await getKeyDetails(db, admin, byAdmin.key.id, { catalogue: diga });
-    expect(details).toEqual({ key: byAdmin.key, createdBy: { type: 'user', email: 'admin@details.test' }, lastUsedAddress: null });
+    expect(details).toEqual({ key: byAdmin.key, createdBy: { type: 'user', email: 'admin@details.test' }, lastUsedAddress: null, usageCap: null });
     expect((await getKeyDetails(db, admin, byOperator.key.id, { catalogue: diga })).createdBy).toEqual({ type: 'operator' });
     expect((await getKeyDetails(db, admin, byKey.key.id, { catalogue: diga })).createdBy).toEqual({ type: 'api_key', id: byOperator.key.id, name: 'by operator' });
     // A key may read another key's details when it holds API Keys at Read (full access here).
@@ -68,6 +68,14 @@ describeEachDatabase('key details', (current) => {
     expect(details.key.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(details)).not.toContain(made.secret);
     expect(JSON.stringify(details)).not.toContain(made.secret.slice(3, 20));
+  });
+
+  it('gives the most uses a usage limit has held, for “412 of 1,000 uses left”', async () => {
+    const { db } = current();
+    const refilled = await createKey(db, admin, { name: 'refilled', usage: { remaining: 412, refill: { amount: 1000, interval: 'month' } } }, { catalogue: diga });
+    expect(await getKeyDetails(db, admin, refilled.key.id, { catalogue: diga })).toMatchObject({ usageCap: 1000, key: { usage: { remaining: 412 } } });
+    const capped = await createKey(db, admin, { name: 'capped', usage: { remaining: 50 } }, { catalogue: diga });
+    expect((await getKeyDetails(db, admin, capped.key.id, { catalogue: diga })).usageCap).toBe(50);
   });
 
   it('refuses members and keeps other projects’ keys out of reach', async () => {

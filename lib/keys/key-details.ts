@@ -1,6 +1,6 @@
 /**
- * What a key's own page shows about it beyond the table's row: who created it and the address of
- * its last use. Authorized like every read of keys (the API Keys resource at Read) and scoped to
+ * What a key's own page shows about it beyond the table's row: who created it, the address of
+ * its last use, and the most uses its usage limit has held (the "of 1,000" of "412 of 1,000 uses left"). Authorized like every read of keys (the API Keys resource at Read) and scoped to
  * the actor's project, so another project's key is "not found". Carries no secret.
  */
 import { and, eq } from 'drizzle-orm';
@@ -16,7 +16,7 @@ import type { ApiKeyJson } from './json';
 /** Who made the key: a person (by email), another key (over the REST API), the operator CLI, or no record of it. */
 export type KeyCreator = { type: 'user'; email: string } | { type: 'api_key'; id: string | null; name: string } | { type: 'operator' } | { type: 'unknown' };
 
-export type KeyDetails = { key: ApiKeyJson; createdBy: KeyCreator; lastUsedAddress: string | null };
+export type KeyDetails = { key: ApiKeyJson; createdBy: KeyCreator; lastUsedAddress: string | null; usageCap: number | null };
 
 /** The creator as its `api_key.created` event recorded it: for keys made without a user, or whose user is gone. */
 async function creatorFromAudit(db: Db, projectId: string, publicId: string): Promise<KeyCreator> {
@@ -37,12 +37,12 @@ export async function getKeyDetails(db: Db, actor: Actor, publicId: string, opti
   const id = String(publicId);
   const key = await keyInProject(db, catalogue, projectId, id, now);
   const [extra] = await db
-    .select({ email: users.email, lastUsedAddress: apiKeys.lastUsedAddress })
+    .select({ email: users.email, lastUsedAddress: apiKeys.lastUsedAddress, usageCap: apiKeys.usageCap })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.createdBy))
     .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.publicId, id)));
   // Deleted between the two reads.
   if (!extra) throw new DomainError('not_found', KEY_NOT_FOUND);
   const createdBy: KeyCreator = extra.email ? { type: 'user', email: extra.email } : await creatorFromAudit(db, projectId, id);
-  return { key, createdBy, lastUsedAddress: extra.lastUsedAddress };
+  return { key, createdBy, lastUsedAddress: extra.lastUsedAddress, usageCap: extra.usageCap };
 }

@@ -1,6 +1,6 @@
 /**
  * A key's own page, for administrators: its facts (id, masked key, who created it and when, its
- * expiry, its last use and from where, its permissions in full, the webhook badge), its usage
+ * expiry, its last use and from where, its permissions in full, its limits, the webhook badge), its usage
  * over a range (`?range=24h|7d|30d`, rendered on the server), its history in the audit log, and
  * the row menu's actions. Members see why they cannot; another project's key, or none, is a 404.
  */
@@ -10,6 +10,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { KeyRowActions } from '@/components/api-keys/key-row-actions';
+import { rateLimitText, usageText } from '@/components/api-keys/limit-text';
 import { PermissionsTable } from '@/components/api-keys/permissions-table';
 import { DateText, RelativeTime } from '@/components/api-keys/relative-time';
 import { AuditEventsTable } from '@/components/audit/audit-events-table';
@@ -115,6 +116,30 @@ function Facts({ details, serverNow }: { details: KeyDetails; serverNow: number 
   );
 }
 
+function Limits({ details }: { details: KeyDetails }) {
+  const { allowedAddresses, rateLimit, usage } = details.key;
+  const none = <span className="text-zinc-600">Unlimited</span>;
+  return (
+    <dl className="grid gap-x-8 gap-y-4 rounded-lg border border-zinc-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3">
+      <Fact term="Allowed addresses">
+        {allowedAddresses ? (
+          <ul className="flex flex-wrap gap-1.5">
+            {allowedAddresses.map((entry) => (
+              <li key={entry}>
+                <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs">{entry}</code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span className="text-zinc-600">Any address</span>
+        )}
+      </Fact>
+      <Fact term="Rate limit">{rateLimit ? rateLimitText(rateLimit) : none}</Fact>
+      <Fact term="Usage limit">{usage ? usageText(usage, details.usageCap) : none}</Fact>
+    </dl>
+  );
+}
+
 type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function KeyPage({ params, searchParams }: { params: Promise<{ slug: string; keyId: string }>; searchParams: Promise<SearchParams> }) {
@@ -187,6 +212,13 @@ export default async function KeyPage({ params, searchParams }: { params: Promis
         ) : (
           <PermissionsTable catalogue={catalogue} grants={key.permissions} caption={`What “${key.name}” may do, per resource`} />
         )}
+      </section>
+
+      <section aria-labelledby="limits-heading" className="space-y-3">
+        <h2 id="limits-heading" className="text-lg font-semibold">
+          Limits
+        </h2>
+        <Limits details={details} />
       </section>
 
       <section aria-labelledby="usage-heading" className="space-y-3">
