@@ -54,6 +54,8 @@ import { createLogger } from '@/lib/log/logger';
 import { requestIdFor } from '@/lib/log/request-id';
 import { createMetrics } from '@/lib/metrics/registry';
 import { generateKey } from '@/lib/keys/format';
+import { UsageCaps } from '@/lib/limits/caps';
+import { RateLimits } from '@/lib/limits/rate';
 import { FailureLimiter } from '@/lib/verify/failure-limiter';
 import { UsageRecorder } from '@/lib/verify/usage';
 import { VerificationCounts } from '@/lib/verify/counts';
@@ -242,7 +244,9 @@ async function perAnswer(): Promise<{ idAndClock: number; metrics: number; logLi
   return { idAndClock: idAndClock!, metrics: metrics!, logLine: logLine! };
 }
 
-async function inProcess(server: ServerProcess, secret: string): Promise<{ verify: number; uncounted: number; hash: number }> {
+type InProcess = { verify: number; uncounted: number; hash: number; limited: Record<'allowlisted' | 'rateLimited' | 'capped', number> };
+
+async function inProcess(server: ServerProcess, seeded: Seeded): Promise<InProcess> {
   const database = server.open(2);
   try {
     const verifierCounting = (counting: boolean) =>
@@ -253,19 +257,24 @@ async function inProcess(server: ServerProcess, secret: string): Promise<{ verif
         usage: new UsageRecorder(() => database.db),
         counts: counting ? VerificationCounts.forDatabase(() => database.db) : null,
         limiter: new FailureLimiter(1_000_000_000),
+        limits: { rates: new RateLimits(), caps: new UsageCaps() },
       });
     const counted = verifierCounting(true);
     const bare = verifierCounting(false);
-    for (const verifier of [counted, bare]) {
-      const first = await verifier.verify(secret, undefined, '127.0.0.1');
+    const secret = seeded.plain[0]!;
+    const limitedSecrets = [seeded.allowlisted[0]!, seeded.rateLimited[0]!, seeded.capped[0]!] as const;
+    const calls = [
+      () => counted.verify(secret, undefined, '127.0.0.1'),
+      () => bare.verify(secret, undefined, '127.0.0.1'),
+      ...limitedSecrets.map((key, i) => () => counted.verify(key, undefined, '127.0.0.1', i === 0 ? CLIENT_ADDRESS : '127.0.0.1')),
+    ];
+    for (const call of calls) {
+      const first = await call();
       if (first.result.code !== 'VALID') throw new Error(`in-process verify answered ${first.result.code}`);
     }
-    const [verify, uncounted, hash] = await nsPerOp(
-      [() => counted.verify(secret, undefined, '127.0.0.1'), () => bare.verify(secret, undefined, '127.0.0.1'), () => sha256('sha256', secret, 'hex')],
-      50_000,
-    );
+    const [verify, uncounted, allowlisted, rateLimited, capped, hash] = await nsPerOp([...calls, () => sha256('sha256', secret, 'hex')], 50_000);
     await counted.flushUsage();
-    return { verify: verify!, uncounted: uncounted!, hash: hash! };
+    return { verify: verify!, uncounted: uncounted!, hash: hash!, limited: { allowlisted: allowlisted!, rateLimited: rateLimited!, capped: capped! } };
   } finally {
     await database.close();
   }
@@ -388,10 +397,13 @@ async function main(): Promise<void> {
       `metrics on: the scrape counted ${fmt(counted.verifications)} verify answers and timed ${fmt(counted.timed)}; the measured runs made ${fmt(withMetrics.total)} (plus warm-ups and checks)`,
     );
 
-    const timed = await inProcess(server, secret);
+    const timed = await inProcess(server, seeded);
     console.log('');
     console.log(
       `in-process: Verifier.verify (cached) ${fmt(timed.verify)} ns/op, counting off ${fmt(timed.uncounted)} ns/op · bare SHA-256 ${fmt(timed.hash)} ns/op · ratio ${fmt(timed.verify / timed.hash, 2)}× (${fmt(timed.uncounted / timed.hash, 2)}× counting off)`,
+    );
+    console.log(
+      `in-process, limited keys (cached, none reached): allowlist of 10 ${fmt(timed.limited.allowlisted)} ns/op · rate limit ${fmt(timed.limited.rateLimited)} ns/op · usage cap ${fmt(timed.limited.capped)} ns/op`,
     );
     const added = await perAnswer();
     console.log(
