@@ -46,3 +46,40 @@ describe('allowed addresses', () => {
     expect(allowed('')).toBe(false);
   });
 });
+
+describe('the address matcher at the edges of its ranges', () => {
+  it('holds each CIDR range to its own bits, both families', () => {
+    const allowed = addressMatcher(['198.51.100.0/24', '203.0.113.128/25', '0.0.0.0/1', '2001:db8::/32', 'fd00::/8', '2001:db8:ffff::1']);
+    expect(allowed('198.51.100.0')).toBe(true);
+    expect(allowed('198.51.100.255')).toBe(true);
+    expect(allowed('198.51.101.0')).toBe(false);
+    expect(allowed('203.0.113.127')).toBe(false);
+    expect(allowed('203.0.113.128')).toBe(true);
+    // /1: the lower half of IPv4, up to the sign bit a 32-bit mask would trip on.
+    expect(allowed('127.255.255.255')).toBe(true);
+    expect(allowed('128.0.0.0')).toBe(false);
+    expect(allowed('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff')).toBe(true);
+    expect(allowed('2001:db9::')).toBe(false);
+    expect(allowed('fdff:ffff::1')).toBe(true);
+    expect(allowed('fe00::')).toBe(false);
+    expect(allowed('2001:db8:ffff::1')).toBe(true);
+  });
+
+  it('matches an IPv4-mapped IPv6 client as its IPv4 address, in dotted or hex form, and never an IPv6 range by it', () => {
+    const v4Only = addressMatcher(['192.0.2.0/24']);
+    expect(v4Only('::ffff:192.0.2.1')).toBe(true);
+    expect(v4Only('::FFFF:c000:0201')).toBe(true);
+    expect(v4Only('::ffff:192.0.3.1')).toBe(false);
+    expect(v4Only('::192.0.2.1')).toBe(false);
+    const v6Only = addressMatcher(['::ffff:0:0/96']);
+    expect(v6Only('::ffff:192.0.2.1')).toBe(false);
+  });
+
+  it('matches a link-local peer by its address, whatever its zone, and answers the same the second time', () => {
+    const allowed = addressMatcher(['fe80::/10']);
+    expect(allowed('fe80::1%eth0')).toBe(true);
+    expect(allowed('fe80::1%eth0')).toBe(true);
+    expect(allowed('fec0::1')).toBe(false);
+    expect(allowed('fec0::1')).toBe(false);
+  });
+});

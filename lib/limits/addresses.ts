@@ -23,7 +23,7 @@ export function ipVersion(address: string): 0 | 4 | 6 {
 type Parsed = { canonical: string; family: 'ipv4' | 'ipv6'; network: string; prefix: number };
 
 /** Bits of an IPv4 or IPv6 address, as a bigint (IPv6 zones and ports are refused before). */
-function toBits(address: string, family: 'ipv4' | 'ipv6'): bigint {
+export function toBits(address: string, family: 'ipv4' | 'ipv6'): bigint {
   if (family === 'ipv4') return address.split('.').reduce((bits, part) => (bits << 8n) | BigInt(Number(part)), 0n);
   const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
   const groups = (text: string | undefined) => (text ? text.split(':') : []);
