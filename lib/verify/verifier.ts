@@ -25,6 +25,7 @@ import { UsageCaps } from '@/lib/limits/caps';
 import { LimitExchange, limitsExchangeMs } from '@/lib/limits/exchange';
 import { hasLimits, limitsOf } from '@/lib/limits/key-limits';
 import { RateLimits } from '@/lib/limits/rate';
+import type { CountedCode } from '@/lib/usage/codes';
 import { verifyCache, type VerifyCache } from './cache';
 
 /** `keyLimit`: a RATE_LIMITED answer is the key's own rate limit, not the failures of the caller's address. */
@@ -122,11 +123,15 @@ export class Verifier {
     // Milliseconds: no Date per verification (in a process running Next, Date goes through its clock tracking).
     const now = this.deps.now ? this.deps.now().getTime() : Date.now();
     const limited = found !== null && hasLimits(found);
-    const plain = found && !limited && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
+    // A key's answer without a requirement is the same every time until the record changes: kept
+    // frozen (the endpoint keeps its JSON), and only a key's limits can turn it into a refusal.
+    const plain = found && requirement === NO_REQUIREMENT && isUnexpired(found, now) ? this.plainAnswers.get(found) : undefined;
     if (plain) {
-      this.deps.counts?.add(found!.apiKeyId, found!.projectId, 'VALID', now);
-      if (now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now), usedFrom);
-      return { result: plain.result };
+      const outcome = limited ? this.limit(found!, plain.result, usedFrom, now) : { result: plain.result };
+      const code = outcome.result.code as CountedCode; // a known key's answer is never NOT_FOUND
+      this.deps.counts?.add(found!.apiKeyId, found!.projectId, code, now);
+      if (code !== 'ADDRESS_NOT_ALLOWED' && now - plain.notedAt >= USAGE_WRITE_INTERVAL_MS) this.deps.usage.record(found!.apiKeyId, (plain.notedAt = now), usedFrom);
+      return outcome;
     }
     const judged = judge(catalogue, found ?? undefined, requirement, new Date(now));
     const outcome = limited && judged.code !== 'EXPIRED' ? this.limit(found!, judged, usedFrom, now) : { result: judged };
@@ -134,7 +139,7 @@ export class Verifier {
     if (found && code !== 'NOT_FOUND') this.deps.counts?.add(found.apiKeyId, found.projectId, code, now);
     if (code === 'NOT_FOUND' || code === 'EXPIRED') this.deps.limiter.recordFailure(address);
     else if (found && code !== 'ADDRESS_NOT_ALLOWED') this.deps.usage.record(found.apiKeyId, now, usedFrom);
-    if (found && !limited && requirement === NO_REQUIREMENT && judged.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(judged), notedAt: now });
+    if (found && requirement === NO_REQUIREMENT && judged.valid && this.deps.cache) this.plainAnswers.set(found, { result: Object.freeze(judged), notedAt: now });
     return outcome;
   }
 
