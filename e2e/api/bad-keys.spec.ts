@@ -97,6 +97,8 @@ test('failures from one address are limited (429, Retry-After) and let through a
   const limited = await verifyOverHttp(request, root.secret, undefined, flooder);
   expect(limited.status).toBe(429);
   expect(limited.body.code).toBe('RATE_LIMITED');
+  // The body says when, as the header does.
+  expect(limited.body.retryAfterSeconds).toBe(Number(limited.headers['retry-after']));
   expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(5);
   const limitedApi = await client(request, root.secret, flooder).get('/keys');

@@ -39,6 +39,8 @@ export function matrixTest(): void {
             projectId: expect.any(String),
             permissions: key.permissions,
             expiresAt: null,
+            // A refusal names what was missing, at the level asked.
+            ...(expected ? {} : { missing: { [resource.id]: required } }),
           });
           checked++;
         }
@@ -47,7 +49,7 @@ export function matrixTest(): void {
       const granted = Object.fromEntries(resources.filter((r) => key.permissions![r.id] !== 'none').map((r) => [r.id, 'read']));
       expect((await verifyOverHttp(request, key.key, granted)).body.valid).toBe(true);
       const missing = resources.find((r) => key.permissions![r.id] === 'none')!;
-      expect((await verifyOverHttp(request, key.key, { ...granted, [missing.id]: 'read' })).body.code).toBe('INSUFFICIENT_PERMISSIONS');
+      expect((await verifyOverHttp(request, key.key, { ...granted, [missing.id]: 'read' })).body).toMatchObject({ code: 'INSUFFICIENT_PERMISSIONS', missing: { [missing.id]: 'read' } });
     }
     for (const resource of resources) {
       for (const required of ['read', 'write'] as const) {

@@ -142,5 +142,14 @@ export function verifyResultSchema(catalogue: Catalogue) {
     projectId: z.string().nullable(),
     permissions: grantsSchema(catalogue).nullable(),
     expiresAt: timestamp.nullable(),
+    missing: z
+      .record(z.string(), z.enum(['read', 'write']))
+      .optional()
+      .meta({ description: 'INSUFFICIENT_PERMISSIONS only: each required resource the key does not hold at the level asked, with that level.', example: { billing: 'write' } }),
+    retryAfterSeconds: z
+      .int()
+      .nullable()
+      .optional()
+      .meta({ description: "RATE_LIMITED: seconds until a call can pass again (also in Retry-After). USAGE_EXCEEDED: seconds until the key's next refill, or null when it has none (it works again only once its uses are raised)." }),
   });
 }

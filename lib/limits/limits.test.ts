@@ -66,12 +66,14 @@ describeEachDatabase('limits at verify time', (current) => {
     clock = Date.parse('2030-03-10T15:00:00Z');
     // Refused for permissions: spends nothing.
     const reader = await limitedKey('capped reader', { permissions: { calls: 'read' }, usageRemaining: 1, usageCap: 1 });
-    expect((await one.verify(reader.secret, undefined, { calls: 'write' })).code).toBe('INSUFFICIENT_PERMISSIONS');
+    expect(await one.verify(reader.secret, undefined, { calls: 'write' })).toEqual({ code: 'INSUFFICIENT_PERMISSIONS', missing: { calls: 'write' } });
     expect((await one.verify(reader.secret)).code).toBe('VALID');
-    expect((await one.verify(reader.secret)).code).toBe('USAGE_EXCEEDED');
+    // No refill: it works again only once its uses are raised.
+    expect(await one.verify(reader.secret)).toEqual({ code: 'USAGE_EXCEEDED', retryAfterSeconds: null });
 
     for (let i = 0; i < 5; i++) expect((await one.verify(key.secret)).code).toBe('VALID');
-    expect((await one.verify(key.secret)).code).toBe('USAGE_EXCEEDED');
+    // Refused until the next UTC day, nine hours away.
+    expect(await one.verify(key.secret)).toEqual({ code: 'USAGE_EXCEEDED', retryAfterSeconds: 9 * 3600 });
     await one.exchange.exchange();
     const stored = async () => (await current().db.select().from(apiKeys).where(eq(apiKeys.id, key.row.id)))[0]!;
     expect((await stored()).usageRemaining).toBe(0);

@@ -32,10 +32,10 @@ export function limitNode(db: () => Db, clock: () => number, catalogue: Catalogu
     limits,
   });
   const exchange = new LimitExchange(db, limits.rates, limits.caps, 500, clock, new LimitNotices(() => catalogue));
-  /** The verify answer's code (and retryAfterSeconds), the client being `from`. */
+  /** The verify answer's code and how it explains a refusal (missing, retryAfterSeconds), the client being `from`. */
   const verify = async (secret: string, from = '192.0.2.10', require?: Record<string, string>) => {
-    const outcome = await verifier.verify(secret, require, '127.0.0.1', from);
-    return { code: outcome.result.code, retryAfterSeconds: outcome.retryAfterSeconds };
+    const { result } = await verifier.verify(secret, require, '127.0.0.1', from);
+    return { code: result.code, retryAfterSeconds: result.retryAfterSeconds, missing: result.missing };
   };
   return { verify, exchange, counts };
 }

@@ -21,7 +21,7 @@ import { USAGE_WRITE_INTERVAL_MS, UsageRecorder } from './usage';
 import { VerificationCounts, type CountsWritten } from './counts';
 import { LookupBatch } from './lookup-batch';
 import { checkRequirement, judge, NO_REQUIREMENT, refusal, type Requirement, type VerifiedKey, type VerifyResult } from './verify';
-import { UsageCaps } from '@/lib/limits/caps';
+import { nextRefill, UsageCaps } from '@/lib/limits/caps';
 import { LimitExchange, limitsExchangeMs } from '@/lib/limits/exchange';
 import { hasLimits, limitsOf } from '@/lib/limits/key-limits';
 import { RateLimits } from '@/lib/limits/rate';
@@ -76,7 +76,7 @@ export class Verifier {
   verify(key: unknown, require: unknown, address: string, usedFrom: string = address): VerifyOutcome | Promise<VerifyOutcome> {
     const { cache, limiter } = this.deps;
     const retryAfterSeconds = limiter.retryAfterSeconds(address);
-    if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds };
+    if (retryAfterSeconds > 0) return { result: { ...refusal('RATE_LIMITED'), retryAfterSeconds }, retryAfterSeconds };
     const catalogue = this.deps.catalogue();
     const requirement = checkRequirement(catalogue, require);
     // A string of a key's length is looked up in the cache first: the cache holds only hashes of
@@ -155,9 +155,12 @@ export class Verifier {
     if (!shared) return { result: judged };
     if (rate) {
       const retryAfterSeconds = shared.rates.take(found.apiKeyId, rate, now);
-      if (retryAfterSeconds > 0) return { result: refusal('RATE_LIMITED'), retryAfterSeconds, keyLimit: true };
+      if (retryAfterSeconds > 0) return { result: { ...refusal('RATE_LIMITED'), retryAfterSeconds }, retryAfterSeconds, keyLimit: true };
     }
-    if (cap && judged.valid && !shared.caps.spend(found.apiKeyId, cap, now)) return { result: refusal('USAGE_EXCEEDED') };
+    if (cap && judged.valid && !shared.caps.spend(found.apiKeyId, cap, now)) {
+      const refill = nextRefill(cap, now);
+      return { result: { ...refusal('USAGE_EXCEEDED'), retryAfterSeconds: refill && Math.ceil((refill.getTime() - now) / 1000) } };
+    }
     return { result: judged };
   }
 }

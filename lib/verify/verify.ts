@@ -24,6 +24,10 @@ export type VerifyResult = {
   projectId: string | null;
   permissions: Permissions;
   expiresAt: string | null;
+  /** INSUFFICIENT_PERMISSIONS: each resource required at a level the key does not hold. */
+  missing?: Requirement;
+  /** RATE_LIMITED: seconds until a retry can pass; USAGE_EXCEEDED: until the next refill, or null without one. */
+  retryAfterSeconds?: number | null;
 };
 
 export type Requirement = Record<string, Exclude<Level, 'none'>>;
@@ -123,14 +127,15 @@ export function judge(catalogue: Catalogue, found: VerifiedKey | undefined, requ
   if (found.secretExpiresAt && found.secretExpiresAt <= now) return refusal('EXPIRED');
   if (found.keyExpiresAt && found.keyExpiresAt <= now) return refusal('EXPIRED');
   const permissions = found.permissions === null ? null : normalizeGrants(catalogue, found.permissions);
-  const granted = Object.entries(require).every(([resource, level]) => allows(catalogue, permissions, resource, level));
+  const missing = Object.entries(require).filter(([resource, level]) => !allows(catalogue, permissions, resource, level));
   return {
-    valid: granted,
-    code: granted ? 'VALID' : 'INSUFFICIENT_PERMISSIONS',
+    valid: missing.length === 0,
+    code: missing.length === 0 ? 'VALID' : 'INSUFFICIENT_PERMISSIONS',
     keyId: found.publicId,
     projectId: found.projectId,
     permissions,
     expiresAt: found.keyExpiresAt?.toISOString() ?? null,
+    ...(missing.length ? { missing: Object.fromEntries(missing) } : {}),
   };
 }
 
