@@ -16,7 +16,16 @@ import { createKeys, recordSecret } from '../support/seed';
 
 export type ApiKey = ApiKeyJson;
 export type ApiKeyWithSecret = ApiKey & { key: string };
-export type VerifyAnswer = { valid: boolean; code: string; keyId: string | null; projectId: string | null; permissions: Record<string, Level> | null; expiresAt: string | null };
+export type VerifyAnswer = {
+  valid: boolean;
+  code: string;
+  keyId: string | null;
+  projectId: string | null;
+  permissions: Record<string, Level> | null;
+  expiresAt: string | null;
+  missing?: Record<string, Level>;
+  retryAfterSeconds?: number | null;
+};
 
 /** The catalogue of the server this test talks to. */
 export const serverCatalogue = (): Catalogue => presets[catalogueOf(currentPort())]!;
