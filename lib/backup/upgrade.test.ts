@@ -81,7 +81,10 @@ describe.each(testDrivers())('upgrade fixtures [%s]', (driver) => {
       const catalogue = activeCatalogue();
       for (const key of manifest.keys) {
         const answer = await verifyKey(database.db, catalogue, key.secret, { require: key.require, now: new Date(manifest.verifiedAt) });
-        expect({ label: key.label, answer }).toEqual({ label: key.label, answer: key.expected });
+        // Every field the answer had then, unchanged; fields added to the answer since (such as
+        // INSUFFICIENT_PERMISSIONS' `missing`) are not in the fixture, which is never edited.
+        const recorded = Object.fromEntries(Object.keys(key.expected).map((field) => [field, answer[field as keyof typeof answer]]));
+        expect({ label: key.label, answer: recorded }).toEqual({ label: key.label, answer: key.expected });
       }
       expect(new Set(manifest.keys.map((key) => key.expected.code))).toEqual(new Set(['VALID', 'INSUFFICIENT_PERMISSIONS', 'NOT_FOUND']));
     });
