@@ -54,6 +54,20 @@ describe('audit details', () => {
     );
   });
 
+  it('a key’s limits in words, as its page says them, and a limit removed as “No limit”', () => {
+    const usage = { remaining: 1000, refill: { amount: 1000, interval: 'month' } };
+    expect(
+      read('api_key.created', { name: 'Partner', allowedAddresses: ['198.18.0.0/15', '2001:db8::/32'], rateLimit: { limit: 100, windowSeconds: 60 }, usage }),
+    ).toEqual(['Name: Partner', 'Allowed addresses: 198.18.0.0/15, 2001:db8::/32', 'Rate limit: 100 requests per minute', 'Usage limit: 1,000 uses left, refills 1,000 monthly']);
+    expect(
+      read('api_key.updated', {
+        rateLimit: { from: { limit: 100, windowSeconds: 60 }, to: null },
+        usage: { from: null, to: { remaining: 5, refill: null } },
+        allowedAddresses: { from: ['192.0.2.1'], to: null },
+      }),
+    ).toEqual(['Allowed addresses: 192.0.2.1 → No limit', 'Rate limit: 100 requests per minute → No limit', 'Usage limit: No limit → 5 uses left']);
+  });
+
   it('api_key.usage_low: the uses left of the cap, and the next refill', () => {
     expect(read('api_key.usage_low', { name: 'Partner', remaining: 9, cap: 100, refillsAt: '2026-12-05T00:00:00.000Z' })).toEqual(['Name: Partner', 'Remaining: 9', 'Cap: 100', 'Next refill: Dec 5, 2026, 12:00 AM UTC']);
     expect(read('api_key.usage_low', { name: 'Trial', remaining: 0, cap: 50, refillsAt: null })).toEqual(['Name: Trial', 'Remaining: 0', 'Cap: 50', 'Next refill: None']);
@@ -136,8 +150,8 @@ describe('audit details', () => {
 
   it('has a reader for every action Keyward records: each known field is read, none left to the fallback', () => {
     const samples: Record<(typeof AUDIT_ACTIONS)[number], Record<string, unknown>> = {
-      'api_key.created': { name: 'n', restricted: false, permissions: null, expiresAt: null },
-      'api_key.updated': { name: { from: 'a', to: 'b' } },
+      'api_key.created': { name: 'n', restricted: false, permissions: null, expiresAt: null, allowedAddresses: null, rateLimit: null, usage: null },
+      'api_key.updated': { name: { from: 'a', to: 'b' }, rateLimit: { from: null, to: { limit: 1, windowSeconds: 1 } } },
       'api_key.rotated': { name: 'n', gracePeriodSeconds: 3600, previousSecretExpiresAt: '2026-12-05T00:00:00.000Z' },
       'api_key.deleted': { name: 'n', wasWebhookKey: false },
       'api_key.expiring': { name: 'n', daysLeft: 1, expiresAt: '2026-12-05T00:00:00.000Z' },

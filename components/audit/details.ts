@@ -6,7 +6,9 @@
  * nothing recorded is ever hidden. Pure: the table and the key page's History render it, and the
  * CSV export keeps the raw JSON (lib/audit/list.ts).
  */
+import { rateLimitText, usageText } from '@/components/api-keys/limit-text';
 import type { AuditEventJson } from '@/lib/audit/list';
+import type { RateLimitJson, UsageJson } from '@/lib/limits/schemas';
 import { findResource, LEVELS, resourcesOf, type Catalogue, type Level } from '@/lib/permissions/catalogue';
 import { EVENT_LABELS } from '@/lib/webhooks/events';
 
@@ -110,6 +112,16 @@ type Format = (value: Value) => string;
 type FieldReader = { label: string; format?: Format } | ((value: Value, catalogue: Catalogue) => DetailLine[]);
 
 const name: FieldReader = { label: 'Name' };
+
+// A key's limits in the words of its page ("100 requests per minute"); none is "No limit".
+const isRateLimit = (value: Value): value is RateLimitJson => isRecord(value) && typeof value.limit === 'number' && typeof value.windowSeconds === 'number';
+const isUsage = (value: Value): value is UsageJson => isRecord(value) && typeof value.remaining === 'number' && (value.refill === null || isRecord(value.refill));
+const noLimit = (read: (value: Value) => string | undefined): Format => (value) => (value === null ? 'No limit' : (read(value) ?? plain(value)));
+const LIMIT_FIELDS = {
+  allowedAddresses: { label: 'Allowed addresses', format: noLimit((value) => (Array.isArray(value) ? value.map(plain).join(', ') : undefined)) },
+  rateLimit: { label: 'Rate limit', format: noLimit((value) => (isRateLimit(value) ? rateLimitText(value) : undefined)) },
+  usage: { label: 'Usage limit', format: noLimit((value) => (isUsage(value) ? usageText(value, null) : undefined)) },
+} satisfies Record<string, { label: string; format: Format }>;
 const email: FieldReader = { label: 'Email' };
 
 const permissionsField: FieldReader = (value, catalogue) =>
@@ -129,11 +141,13 @@ const READERS: Record<string, Record<string, FieldReader>> = {
     // Said by the permissions line already.
     restricted: () => [],
     expiresAt: { label: 'Expires', format: (value) => time(value) },
+    ...LIMIT_FIELDS,
   },
   'api_key.updated': {
     name,
     permissions: permissionsField,
     expiresAt: { label: 'Expires', format: (value) => time(value) },
+    ...LIMIT_FIELDS,
   },
   'api_key.rotated': {
     name,
