@@ -8,7 +8,7 @@
  * hex) is matched as the IPv4 address it is. Server only.
  */
 import { isIP } from 'node:net';
-import { parseAddressEntry, toBits } from './addresses';
+import { addressRange, toBits } from './addresses';
 
 export type AddressMatcher = (client: string) => boolean;
 
@@ -43,15 +43,10 @@ export function addressMatcher(addresses: readonly string[]): AddressMatcher {
   const v4: { network: number; mask: number }[] = [];
   const v6: { network: bigint; mask: bigint }[] = [];
   for (const entry of addresses) {
-    const parsed = parseAddressEntry(entry);
-    if ('error' in parsed) continue; // stored lists were checked on the way in
-    if (parsed.family === 'ipv4') {
-      const mask = parsed.prefix === 0 ? 0 : (0xffffffff << (32 - parsed.prefix)) >>> 0;
-      v4.push({ network: Number(toBits(parsed.network, 'ipv4')), mask });
-    } else {
-      const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - parsed.prefix)) - 1n);
-      v6.push({ network: toBits(parsed.network, 'ipv6'), mask });
-    }
+    const range = addressRange(entry);
+    if (range === null) continue; // stored lists were checked on the way in
+    if (range.family === 'ipv4') v4.push({ network: Number(range.network), mask: Number(range.mask) });
+    else v6.push(range);
   }
   return (text) => {
     const client = clientOf(text);

@@ -75,9 +75,24 @@ export function parseAddressEntry(text: string): Parsed | { error: string } {
     prefix = Number(bits);
   }
   if (prefix === 0) return { error: `${entry} allows every address: leave the list empty instead` };
-  const mask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - prefix)) - 1n);
-  const network = fromBits(toBits(address, family) & mask, family);
+  const network = fromBits(toBits(address, family) & prefixMask(family, prefix), family);
   return { canonical: prefix === width ? network : `${network}/${prefix}`, family, network, prefix };
+}
+
+/** The bits a prefix keeps, as a mask over the family's width. */
+function prefixMask(family: 'ipv4' | 'ipv6', prefix: number): bigint {
+  const width = BigInt(family === 'ipv4' ? 32 : 128);
+  return ((1n << width) - 1n) ^ ((1n << (width - BigInt(prefix))) - 1n);
+}
+
+/** An entry as bits: an address is in it when `(address & mask) === network`. */
+export type AddressRange = { family: 'ipv4' | 'ipv6'; prefix: number; network: bigint; mask: bigint };
+
+/** A stored entry as an AddressRange; null for one that is not an entry. */
+export function addressRange(entry: string): AddressRange | null {
+  const parsed = parseAddressEntry(entry);
+  if ('error' in parsed) return null;
+  return { family: parsed.family, prefix: parsed.prefix, network: toBits(parsed.network, parsed.family), mask: prefixMask(parsed.family, parsed.prefix) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '@/lib/errors';
-import { MAX_ALLOWED_ADDRESSES, parseAddressEntry, parseAllowedAddresses } from './addresses';
+import { addressRange, MAX_ALLOWED_ADDRESSES, parseAllowedAddresses } from './addresses';
 import { effectiveRemaining, type RefillInterval } from './caps';
 
 export const MAX_RATE_LIMIT = 1_000_000;
@@ -76,16 +76,18 @@ export type LimitColumns = {
 /** The limits of a key, as verification and the rules read them. */
 export type LimitState = Omit<LimitColumns, 'usageCap'>;
 
-export const NO_LIMIT_COLUMNS: LimitColumns = {
+/** A key's limits when it has none (tests build verification records with it). */
+export const NO_LIMITS: Readonly<LimitState> = Object.freeze({
   allowedAddresses: null,
   rateLimit: null,
   rateLimitWindowSeconds: null,
   usageRemaining: null,
-  usageCap: null,
   usageRefillAmount: null,
   usageRefillInterval: null,
   usageRefilledAt: null,
-};
+});
+
+export const NO_LIMIT_COLUMNS: LimitColumns = { ...NO_LIMITS, usageCap: null };
 
 /** What the audit log records of a limit change: each limit given, as JSON, before and after. */
 export function limitChanges(before: LimitState, after: LimitState, given: { allowedAddresses?: unknown; rateLimit?: unknown; usage?: unknown }, now: Date): Record<string, { from: unknown; to: unknown }> {
@@ -132,18 +134,11 @@ export const FEWER_LIMITS_MESSAGE = 'A key cannot create or change a key with fe
 
 /** Whether every address of `inner` lies within some range of `outer`. */
 function addressesWithin(inner: readonly string[], outer: readonly string[]): boolean {
-  const ranges = outer.map((entry) => parseAddressEntry(entry)).filter((parsed) => !('error' in parsed));
+  const ranges = outer.map(addressRange).filter((range) => range !== null);
   return inner.every((entry) => {
-    const parsed = parseAddressEntry(entry);
-    if ('error' in parsed) return false;
-    return ranges.some((range) => 'family' in range && range.family === parsed.family && range.prefix <= parsed.prefix && sameNetwork(parsed.network, range.network, range.prefix, parsed.family));
+    const range = addressRange(entry);
+    return range !== null && ranges.some((wider) => wider.family === range.family && wider.prefix <= range.prefix && (range.network & wider.mask) === wider.network);
   });
-}
-
-function sameNetwork(address: string, network: string, prefix: number, family: 'ipv4' | 'ipv6'): boolean {
-  const cut = parseAddressEntry(`${address}/${prefix}`);
-  const base = parseAddressEntry(`${network}/${prefix}`);
-  return !('error' in cut) && !('error' in base) && cut.network === base.network && cut.family === family;
 }
 
 /**

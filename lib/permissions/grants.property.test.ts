@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judge, checkRequirement, NO_LIMITS, type VerifiedKey } from '@/lib/verify/verify';
+import { NO_LIMITS } from '@/lib/limits/schemas';
+import { judge, checkRequirement, type VerifiedKey } from '@/lib/verify/verify';
 import { catalogueSchema, type Catalogue } from './catalogue';
 import { allows, isWithin, normalizeGrants, type Permissions } from './grants';
 

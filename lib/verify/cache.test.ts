@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NO_LIMITS, type VerifiedKey } from './verify';
+import { NO_LIMITS } from '@/lib/limits/schemas';
+import type { VerifiedKey } from './verify';
 import { VerifyCache } from './cache';
 
 const row = (publicId: string): VerifiedKey => ({

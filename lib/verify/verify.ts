@@ -81,17 +81,6 @@ export function checkRequirement(catalogue: Catalogue, require: unknown): Requir
   return Object.keys(require).length ? (require as Requirement) : NO_REQUIREMENT;
 }
 
-/** A key's limit columns when it has none (tests build records with it). */
-export const NO_LIMITS = Object.freeze({
-  allowedAddresses: null,
-  rateLimit: null,
-  rateLimitWindowSeconds: null,
-  usageRemaining: null,
-  usageRefillAmount: null,
-  usageRefillInterval: null,
-  usageRefilledAt: null,
-}) satisfies Partial<VerifiedKey>;
-
 /** What verification reads of a key, by its secret's hash (the unique index behind every lookup). */
 export const verifiedKeyColumns = {
   apiKeyId: apiKeys.id,
