@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
  * is the address N proxies back, as they appended it.
  */
 export function resolveClientAddress(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies: number): string {
-  const peer = remoteAddress?.replace(/^::ffff:/, '') || 'unknown';
+  const peer = (remoteAddress?.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress) || 'unknown';
   if (trustedProxies <= 0) return peer;
   const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor ?? '')
     .split(',')

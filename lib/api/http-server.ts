@@ -179,13 +179,28 @@ export function createListeners(options: FrontOptions): { request: RequestListen
   const transport = alwaysHttps ? { 'strict-transport-security': STRICT_TRANSPORT_SECURITY } : undefined;
 
   /**
+   * An answer's headers as the flat [name, value, …] list writeHead takes, with
+   * Strict-Transport-Security when the server always answers over HTTPS: made once per headers
+   * object (verify's answers share a few), so sending one spreads no object.
+   */
+  const flatHeaders = new WeakMap<Record<string, string>, string[]>();
+  const listOf = (headers: Record<string, string>): string[] => {
+    let list = flatHeaders.get(headers);
+    if (list === undefined) {
+      list = Object.entries(transport ? { ...headers, ...transport } : headers).flat();
+      flatHeaders.set(headers, list);
+    }
+    return list;
+  };
+
+  /**
    * With its length, so the answer is one plain write rather than chunked encoding's several. A
    * request that is not verify's has its x-request-id set on the response already.
    */
   const send = (response: ServerResponse, answer: EndpointAnswer, requestId?: string): void => {
-    const length = Buffer.byteLength(answer.body);
-    const headers = requestId === undefined ? { ...answer.headers, 'content-length': length } : { ...answer.headers, 'x-request-id': requestId, 'content-length': length };
-    response.writeHead(answer.status, transport ? { ...headers, ...transport } : headers);
+    const list = listOf(answer.headers);
+    const length = String(Buffer.byteLength(answer.body));
+    response.writeHead(answer.status, requestId === undefined ? [...list, 'content-length', length] : [...list, 'x-request-id', requestId, 'content-length', length]);
     response.end(answer.body);
   };
 
