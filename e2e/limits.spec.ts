@@ -68,6 +68,8 @@ test('a key with all three limits: created, listed, shown on its page, edited, a
   const permissionsCell = row.getByRole('cell').filter({ hasText: 'Full access' });
   await expect(permissionsCell).toContainText('Limited');
   await expect(permissionsCell).toContainText('412 uses left');
+  // At a laptop's width (the suite's 1280 px), in view without scrolling the table sideways.
+  await expect(permissionsCell).toBeInViewport({ ratio: 1 });
 
   // The key's page lists each limit.
   await row.getByRole('link', { name: 'Partner gateway' }).click();

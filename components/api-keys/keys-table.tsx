@@ -131,6 +131,18 @@ const columns = column.columns([
       return iso ? <RelativeTime iso={iso} serverNow={table.options.meta!.serverNow} /> : <span className="text-zinc-500">Never</span>;
     },
   }),
+  // Before the usage and expiry columns: what a key may do stays in view at a laptop's width.
+  column.accessor('permissions', {
+    id: 'permissions',
+    header: 'Permissions',
+    enableSorting: false,
+    cell: ({ getValue, row, table }) => (
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        <PermissionsSummary keyId={row.original.id} catalogue={table.options.meta!.catalogue} permissions={getValue()} />
+        <LimitsSummary limits={row.original} />
+      </div>
+    ),
+  }),
   column.display({
     id: 'verifications',
     header: 'Verifications (7 days)',
@@ -143,17 +155,6 @@ const columns = column.columns([
     enableSorting: false,
     meta: { cell: 'whitespace-nowrap' },
     cell: ({ getValue, table }) => <Expiry iso={getValue()} serverNow={table.options.meta!.serverNow} warningDays={table.options.meta!.warningDays} />,
-  }),
-  column.accessor('permissions', {
-    id: 'permissions',
-    header: 'Permissions',
-    enableSorting: false,
-    cell: ({ getValue, row, table }) => (
-      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-        <PermissionsSummary keyId={row.original.id} catalogue={table.options.meta!.catalogue} permissions={getValue()} />
-        <LimitsSummary limits={row.original} />
-      </div>
-    ),
   }),
   column.display({
     id: 'actions',
