@@ -1,7 +1,8 @@
 /**
  * Keyward's production server: one process, one port. It answers POST /api/v1/keys/verify
  * itself (the hot path every API call of our users makes, ~20× cheaper without the framework)
- * and hands every other request to Next; lib/api/http-server.ts does both, and also fixes
+ * and hands every other request to Next — or, on a verify node (KEYWARD_ROLE=verify,
+ * lib/api/verify-node.ts), answers only verify and its health, without loading Next at all; lib/api/http-server.ts does both, and also fixes
  * X-Forwarded-For, refuses unbounded bodies and holds the server's timeouts and connection cap.
  * Everything it prints goes through one logger (lib/log/logger.ts: JSON lines in production),
  * each request it answers is logged (lib/log/requests.ts), and with KEYWARD_METRICS_PORT set a
@@ -10,9 +11,9 @@
  * run through tsx, a cached verification cost about a third more CPU.
  */
 import type http from 'node:http';
-import next from 'next';
-import { getDatabase, getDb } from './db/client';
-import { createHttpServer, serverLimitsFromEnv, VERIFY_PATH } from './lib/api/http-server';
+import { databaseOptionsFromEnv, getDatabase, getDb } from './db/client';
+import { createHttpServer, serverLimitsFromEnv, VERIFY_PATH, type FrontOptions } from './lib/api/http-server';
+import { serverRoleFromEnv, VERIFY_NODE_NEEDS_POSTGRES, verifyNodeRequest } from './lib/api/verify-node';
 import { positiveIntFromEnv } from './lib/config/env';
 import { startProcessStatsFromEnv } from './lib/diagnostics/process-stats';
 import { writtenLine } from './lib/verify/counts';
@@ -35,23 +36,33 @@ async function main(): Promise<void> {
   // What Next and the libraries print becomes a log line too: production output is all JSON.
   routeConsoleToLogger(log);
   const limits = serverLimitsFromEnv();
+  const role = serverRoleFromEnv();
+  if (role === 'verify' && databaseOptionsFromEnv().driver === 'pglite') throw new Error(VERIFY_NODE_NEEDS_POSTGRES);
   const metricsSettings = metricsSettingsFromEnv();
   // Installed before anything verifies, signs in or delivers: they record into it as they do.
   const metrics = metricsSettings && createMetrics({ outboxDue: () => countDueDeliveries(getDb()) });
   if (metrics) installMetricsRecorder(metrics.recorder);
   // Secrets, migrations and the first administrator, before anything is answered.
   await prepareServerOrExit();
-  const app = next({ dev: false, hostname, port });
-  await app.prepare();
+  // A verify node never loads Next (lib/api/verify-node.ts).
+  const fallback: FrontOptions['fallback'] = role === 'verify' ? verifyNodeRequest : await nextHandler();
   // Opt-in figures for a soak (KEYWARD_STATS_INTERVAL_MS): memory, event-loop delay, handles.
   startProcessStatsFromEnv();
   const requestLog = new RequestLog(log, VERIFY_PATH);
   // Verify and the guards in front of Next: lib/api/http-server.ts.
-  const server = createHttpServer({ fallback: app.getRequestHandler(), trustedProxies, limits, publicUrl: process.env.AUTH_URL, requestLog, metrics: metrics?.recorder });
+  const server = createHttpServer({ fallback, trustedProxies, limits, publicUrl: process.env.AUTH_URL, requestLog, metrics: metrics?.recorder });
   const metricsServer = metrics ? await startMetricsServer(metrics.registry, metricsSettings) : undefined;
   if (metricsServer) log.info(`Keyward metrics at ${metricsUrl(metricsServer)}`);
-  server.listen(port, hostname, () => log.info(`Keyward listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
+  const listening = `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`;
+  server.listen(port, hostname, () => log.info(role === 'verify' ? `Keyward verify node listening on ${listening}` : `Keyward listening on ${listening}`));
   stopOnSignals(server, log, requestLog, metricsServer);
+}
+
+async function nextHandler(): Promise<FrontOptions['fallback']> {
+  const { default: next } = await import('next');
+  const app = next({ dev: false, hostname, port });
+  await app.prepare();
+  return app.getRequestHandler();
 }
 
 const SHUTDOWN_LIMIT_MS = 20_000;
