@@ -16,7 +16,7 @@ import { pathnameOf } from './http-server';
 export type ServerRole = 'console' | 'verify';
 
 /** KEYWARD_ROLE: `console` (the default: the console, the REST API and verify) or `verify`. */
-export function serverRoleFromEnv(env: NodeJS.ProcessEnv = process.env): ServerRole {
+export function serverRoleFromEnv(env: Record<string, string | undefined> = process.env): ServerRole {
   const role = env.KEYWARD_ROLE?.trim() || 'console';
   if (role !== 'console' && role !== 'verify') throw new Error(`KEYWARD_ROLE must be "console" or "verify", got "${role}".`);
   return role;
