@@ -158,8 +158,10 @@ describe.skipIf(why)(`PostgreSQL stopped and started under load${why ? ` (skippe
       await dialog.getByLabel('Name').fill('Made during the outage');
       await dialog.getByRole('button', { name: 'Create' }).click();
       await dialog.getByText(/cannot reach its database right now; nothing was changed/).waitFor();
-      await page.reload();
-      await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor();
+      // Not the load event: the message is streamed as soon as the page's first query fails, but
+      // the document may stay open while later queries wait out the pool (over 30 s once in CI).
+      await page.reload({ waitUntil: 'commit' });
+      await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor({ timeout: 30_000 });
       expect(await page.content()).toContain('/api/health/ready');
     });
 
