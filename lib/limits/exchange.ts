@@ -134,7 +134,14 @@ export class LimitExchange {
   /** One exchange of both kinds of limit, then the notices it found due; a failure is kept for the next. */
   async exchange(): Promise<void> {
     const now = this.now();
-    const db = this.getDb();
+    let db: Db;
+    try {
+      db = this.getDb();
+    } catch (error) {
+      // The database cannot be opened at all: what is pending waits for the next exchange.
+      recordDatabaseError(error);
+      return;
+    }
     const rate = this.rates.beginExchange(now);
     const cap = this.caps.beginExchange(now);
     let low: string[] = [];

@@ -8,6 +8,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { setDatabase, type Database, type Db } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { resetVerifier } from '@/lib/verify/verifier';
 import { temporaryDatabase, type Driver } from './temporary-database';
 
 export function testDrivers(): Driver[] {
@@ -32,7 +33,8 @@ export async function openTestDatabase(driver: Driver): Promise<TestDatabase> {
 
 /**
  * Runs the same suite once per driver. `current()` is the database of the suite now running;
- * it is also installed as the process-wide database for code that calls getDb().
+ * it is also installed as the process-wide database for code that calls getDb(), and the
+ * process-wide verifier, should the suite have started one, is stopped before it is dropped.
  */
 export function describeEachDatabase(name: string, suite: (current: () => TestDatabase) => void): void {
   for (const driver of testDrivers()) {
@@ -43,6 +45,7 @@ export function describeEachDatabase(name: string, suite: (current: () => TestDa
         setDatabase(database);
       }, 60_000);
       afterAll(async () => {
+        await resetVerifier();
         setDatabase(undefined);
         await database?.drop();
       });

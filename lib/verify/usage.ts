@@ -46,13 +46,14 @@ export class UsageRecorder {
       const rows = batch
         .slice(start, start + FLUSH_BATCH)
         .map(([apiKeyId, { at, address }]) => sql`(${apiKeyId}::uuid, ${at.toISOString()}::timestamptz, ${address}::text)`);
-      await this.getDb()
-        .execute(
-          sql`update ${apiKeys} set last_used_at = greatest(coalesce(${apiKeys.lastUsedAt}, used.at), used.at),
-                last_used_address = case when ${apiKeys.lastUsedAt} > used.at then ${apiKeys.lastUsedAddress} else used.address end
-              from (values ${sql.join(rows, sql`, `)}) as used(id, at, address) where ${apiKeys.id} = used.id`,
-        )
-        .catch(recordDatabaseError);
+      const update = sql`update ${apiKeys} set last_used_at = greatest(coalesce(${apiKeys.lastUsedAt}, used.at), used.at),
+            last_used_address = case when ${apiKeys.lastUsedAt} > used.at then ${apiKeys.lastUsedAddress} else used.address end
+          from (values ${sql.join(rows, sql`, `)}) as used(id, at, address) where ${apiKeys.id} = used.id`;
+      try {
+        await this.getDb().execute(update);
+      } catch (error) {
+        recordDatabaseError(error);
+      }
     }
   }
 }

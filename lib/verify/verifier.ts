@@ -187,6 +187,17 @@ export async function flushVerifierUsage(): Promise<{ written: CountsWritten; un
   return written && { written, unwritten: current.countsPending() };
 }
 
+/**
+ * Stops the process-wide verifier: its last limit counts, last-used notes and counts are written
+ * to the database still installed, and the next verifier() starts afresh. For tests that install
+ * a database of their own (lib/testing/databases.ts), so no timer of this one writes into the next.
+ */
+export async function resetVerifier(): Promise<void> {
+  await flushVerifierUsage();
+  globalForVerifier.keywardVerifier = undefined;
+  globalForVerifier.keywardLimitExchange = undefined;
+}
+
 export function verifier(): Verifier {
   if (globalForVerifier.keywardVerifier) return globalForVerifier.keywardVerifier;
   const limits = { rates: new RateLimits(), caps: new UsageCaps() };
