@@ -1,14 +1,17 @@
 /**
- * Keyward's production server: one process, one port. It answers POST /api/v1/keys/verify
- * itself (the hot path every API call of our users makes, ~20× cheaper without the framework)
- * and hands every other request to Next — or, on a verify node (KEYWARD_ROLE=verify,
- * lib/api/verify-node.ts), answers only verify and its health, without loading Next at all; lib/api/http-server.ts does both, and also fixes
- * X-Forwarded-For, refuses unbounded bodies and holds the server's timeouts and connection cap.
- * Everything it prints goes through one logger (lib/log/logger.ts: JSON lines in production),
- * each request it answers is logged (lib/log/requests.ts), and with KEYWARD_METRICS_PORT set a
- * second listener serves Prometheus metrics (lib/metrics/).
- * `npm run build` compiles this file to dist/server.mjs, which `npm start` runs with plain node:
- * run through tsx, a cached verification cost about a third more CPU.
+ * Keyward's production server: one process, one port, in one of two roles (KEYWARD_ROLE).
+ * - A console node (the default) answers POST /api/v1/keys/verify itself — the hot path every
+ *   API call of our users makes, about 20× cheaper without the framework — and hands every other
+ *   request to Next.
+ * - A verify node (lib/api/verify-node.ts) answers verify and its health only, and never loads
+ *   Next.
+ * lib/api/http-server.ts is the front of both: it also fixes X-Forwarded-For, refuses unbounded
+ * bodies and holds the server's timeouts and connection cap. Everything the server prints goes
+ * through one logger (lib/log/logger.ts: JSON lines in production), each request it answers is
+ * logged (lib/log/requests.ts), and with KEYWARD_METRICS_PORT set a second listener serves
+ * Prometheus metrics (lib/metrics/). `npm run build` compiles this file to dist/server.mjs,
+ * which `npm start` runs with plain node: run through tsx, a cached verification cost about a
+ * third more CPU.
  */
 import type http from 'node:http';
 import { databaseOptionsFromEnv, getDatabase, getDb } from './db/client';

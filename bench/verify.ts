@@ -407,38 +407,39 @@ async function main(): Promise<void> {
     const next = { ...nextRun, ratio: nextRun.rps / floor.rps };
     await server.stop();
 
-    /** A valid key's case on the server started with `env`, in rounds beside the floor; `running` reads the server before it stops. */
-    const onVerifyNode = async () => {
-      await start({ KEYWARD_ROLE: 'verify' });
-      const figures = await rounds(floorCase, [
-        { label: 'verify node · valid key, cached', url: verifyUrl, bodies: valid, expect: '"VALID"', server: keyward },
-        ...limitedCases.map((testCase) => ({ ...testCase, label: testCase.label.replace('verify · ', 'verify node · ') })),
-      ]);
-      await server.stop();
-      return figures;
-    };
-    const beside = async (env: Record<string, string>, label: string, running?: () => Promise<void>) => {
+    const validCase = (label: string): Case => ({ label, url: verifyUrl, bodies: valid, expect: '"VALID"', server: keyward });
+    /**
+     * `cases` (a valid key's by default) on the server started with `env`, in rounds beside the
+     * floor: the floor's figures, then each case's. `running` reads the server before it stops.
+     */
+    const beside = async (env: Record<string, string>, cases: Case[], running?: () => Promise<void>) => {
       await start(env);
-      const [floorFigures, figures] = (await rounds(floorCase, [{ label, url: verifyUrl, bodies: valid, expect: '"VALID"', server: keyward }])) as [Figures, Figures];
+      const figures = await rounds(floorCase, cases);
       await running?.();
       await server.stop();
-      return [floorFigures, figures] as const;
+      return figures as [Figures, Figures, ...Figures[]];
     };
 
     // Usage counting is on by default (above); the same cached case with it off.
-    const [floorUncounted, uncounted] = await beside({ KEYWARD_USAGE_COUNTING: 'false' }, 'verify · valid key, cached, counting off');
+    const [floorUncounted, uncounted] = await beside({ KEYWARD_USAGE_COUNTING: 'false' }, [validCase('verify · valid key, cached, counting off')]);
     // Metrics on: every answer counted and timed; then a scrape must have seen every one measured.
     const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
     const counted = { verifications: 0, timed: 0 };
-    const [floorMetrics, withMetrics] = await beside({ KEYWARD_METRICS_PORT: new URL(metricsUrl).port }, 'verify · valid key, cached, metrics on', async () => {
+    const [floorMetrics, withMetrics] = await beside({ KEYWARD_METRICS_PORT: new URL(metricsUrl).port }, [validCase('verify · valid key, cached, metrics on')], async () => {
       const scraped = await scrape(metricsUrl);
       Object.assign(counted, { verifications: total(scraped, 'keyward_verifications_total'), timed: total(scraped, 'keyward_verify_duration_seconds_count') });
     });
     // Every verify answer logged as a JSON line (KEYWARD_LOG_LEVEL=debug), read by this process as a log shipper would.
-    const [floorLogged, everyLogged] = await beside({ KEYWARD_LOG_LEVEL: 'debug' }, 'verify · valid key, cached, every answer logged');
-    const [floorAgain, uncached] = await beside({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' }, 'verify · valid key, no cache');
+    const [floorLogged, everyLogged] = await beside({ KEYWARD_LOG_LEVEL: 'debug' }, [validCase('verify · valid key, cached, every answer logged')]);
+    const [floorAgain, uncached] = await beside({ KEYWARD_VERIFY_CACHE_ENTRIES: '0' }, [validCase('verify · valid key, no cache')]);
     // A verify node (KEYWARD_ROLE=verify: no Next in the process; PostgreSQL only), counting on.
-    const verifyNode = options.driver === 'postgres' ? await onVerifyNode() : undefined;
+    const verifyNode =
+      options.driver === 'postgres'
+        ? await beside({ KEYWARD_ROLE: 'verify' }, [
+            validCase('verify node · valid key, cached'),
+            ...limitedCases.map((testCase) => ({ ...testCase, label: testCase.label.replace('verify · ', 'verify node · ') })),
+          ])
+        : undefined;
     await stop(floorServer);
     rmSync(floorDir, { recursive: true, force: true });
     const nodeRows = verifyNode ? [{ ...verifyNode[0], label: 'bare node:http (floor, beside the verify node)' }, ...verifyNode.slice(1)] : [];

@@ -21,7 +21,8 @@ import { MAX_CONSOLE_BODY_BYTES, tooLargeBody } from './body-limit';
 import { resolveClientAddress } from './client-address';
 import { errorBody } from './errors';
 import { MAX_BODY_BYTES } from './http';
-import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/verify/endpoint';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE } from '@/lib/verify/endpoint';
+import { jsonAnswer, type EndpointAnswer } from './answer';
 
 export const VERIFY_PATH = '/api/v1/keys/verify';
 
@@ -83,14 +84,8 @@ export function pathnameOf(target: string): string {
   }
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-const refusal = (status: number, code: string, body: string, headers: Record<string, string> = {}): EndpointAnswer => ({
-  status,
-  headers: { ...JSON_HEADERS, ...headers, connection: 'close' },
-  body,
-  code,
-});
+const refusal = (status: number, code: string, body: string, headers: Record<string, string> = {}): EndpointAnswer =>
+  jsonAnswer(status, body, code, { ...headers, connection: 'close' });
 const errorRefusal = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   refusal(status, code, JSON.stringify(errorBody(code, message)), headers);
 
@@ -99,12 +94,7 @@ const CONSOLE_BODY_TOO_LARGE = refusal(413, 'payload_too_large', tooLargeBody(MA
 const LENGTH_REQUIRED = errorRefusal(411, 'length_required', 'Send the body with a Content-Length.');
 const verifyTimeout = (ms: number) => errorRefusal(408, 'request_timeout', `The body must arrive within ${ms} ms.`);
 
-const INTERNAL_ERROR: EndpointAnswer = {
-  status: 500,
-  headers: { 'content-type': 'application/json' },
-  body: '{"error":{"code":"internal","message":"Something went wrong."}}',
-  code: 'internal',
-};
+const INTERNAL_ERROR = jsonAnswer(500, '{"error":{"code":"internal","message":"Something went wrong."}}', 'internal');
 
 /**
  * What server.ts refuses before Next reads a body that nothing has authenticated yet: Auth.js

@@ -9,7 +9,8 @@
  * in one process only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pingDatabase } from '@/lib/setup/health';
+import { LIVE, readiness } from '@/lib/setup/health';
+import { jsonAnswer, writeAnswer } from './answer';
 import { errorBody } from './errors';
 import { pathnameOf } from './http-server';
 
@@ -25,23 +26,20 @@ export function serverRoleFromEnv(env: Record<string, string | undefined> = proc
 export const VERIFY_NODE_NEEDS_POSTGRES =
   'KEYWARD_ROLE=verify needs PostgreSQL (DATABASE_URL): a verify node shares its database with the console nodes, and the embedded database opens in one process only.';
 
-const NOT_HERE = JSON.stringify(errorBody('not_found', 'This is a verify node: it answers POST /api/v1/keys/verify and its health only. The console and the REST API are on the console nodes.'));
-
-function json(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(body))]);
-  response.end(body);
-}
+const NOT_HERE = jsonAnswer(
+  404,
+  JSON.stringify(errorBody('not_found', 'This is a verify node: it answers POST /api/v1/keys/verify and its health only. The console and the REST API are on the console nodes.')),
+  'not_found',
+);
 
 /** Every request of a verify node that is not verify's: the two health checks the console nodes also answer, else 404. */
 export function verifyNodeRequest(request: IncomingMessage, response: ServerResponse): void {
   const pathname = pathnameOf(request.url ?? '/');
   const read = request.method === 'GET' || request.method === 'HEAD';
-  if (read && pathname === '/api/health/live') return json(response, 200, '{"status":"ok"}');
+  if (read && pathname === '/api/health/live') return writeAnswer(response, LIVE);
   if (read && pathname === '/api/health/ready') {
-    void pingDatabase().then((ready) =>
-      json(response, ready ? 200 : 503, ready ? '{"status":"ok","database":"ok"}' : '{"status":"unavailable","database":"unreachable"}'),
-    );
+    void readiness().then((answer) => writeAnswer(response, answer));
     return;
   }
-  json(response, 404, NOT_HERE);
+  writeAnswer(response, NOT_HERE);
 }

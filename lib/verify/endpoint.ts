@@ -8,20 +8,13 @@ import { isIP } from 'node:net';
 import { verifier, type VerifyOutcome } from './verifier';
 import type { VerifyResult } from './verify';
 import { tooLargeBody } from '@/lib/api/body-limit';
+import { JSON_HEADERS, jsonAnswer, type EndpointAnswer } from '@/lib/api/answer';
 import { errorBody, errorResponseParts, type ApiErrorBody } from '@/lib/api/errors';
 
 export const MAX_VERIFY_BODY_BYTES = 16 * 1024;
 
-/** `code`: the answer's `code` (VALID, NOT_FOUND, …) or an error answer's `error.code`, for the metrics. */
-export type EndpointAnswer = { status: number; headers: Record<string, string>; body: string; code: string };
-
-// A JSON answer to a machine: only the headers that mean something to one (the page headers of
-// lib/security/headers.ts add bytes to every verification and protect nothing here).
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
 function answer(status: number, payload: VerifyResult | ApiErrorBody, headers?: Record<string, string>): EndpointAnswer {
-  const code = 'error' in payload ? payload.error.code : payload.code;
-  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(payload), code };
+  return jsonAnswer(status, JSON.stringify(payload), 'error' in payload ? payload.error.code : payload.code, headers);
 }
 
 /** The JSON of the answers the verifier hands out again and again (frozen: refusals, cached keys' plain answers). */
@@ -35,7 +28,9 @@ function answerOutcome({ result, retryAfterSeconds }: VerifyOutcome): EndpointAn
   return { status: 200, headers: JSON_HEADERS, body, code: result.code };
 }
 
-const FIELDS = new Set(['key', 'require', 'clientAddress']);
+/** The fields a verify body may have; the type check keeps this list and the type one. */
+type VerifyBody = { key?: unknown; require?: unknown; clientAddress?: unknown };
+const FIELDS = new Set(Object.keys({ key: true, require: true, clientAddress: true } satisfies Record<keyof VerifyBody, true>));
 
 /** The body's fields verify does not take (none, almost always: no array is made then). */
 function unknownFields(input: object): string[] {
@@ -56,12 +51,7 @@ function answerError(error: unknown): EndpointAnswer {
 }
 
 /** A body over MAX_VERIFY_BODY_BYTES: answered as soon as the limit is passed, and the connection closed. */
-export const VERIFY_BODY_TOO_LARGE: EndpointAnswer = {
-  status: 413,
-  headers: { ...JSON_HEADERS, connection: 'close' },
-  body: tooLargeBody(MAX_VERIFY_BODY_BYTES),
-  code: 'payload_too_large',
-};
+export const VERIFY_BODY_TOO_LARGE = jsonAnswer(413, tooLargeBody(MAX_VERIFY_BODY_BYTES), 'payload_too_large', { connection: 'close' });
 
 /**
  * The answer to a body of at most MAX_VERIFY_BODY_BYTES. It is synchronous unless the database
@@ -77,7 +67,7 @@ export function answerVerify(body: string, clientAddress: string): EndpointAnswe
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return answer(400, errorBody('invalid_input', 'The body must be a JSON object.', { _: ['Expected an object.'] }));
   }
-  const { key, require, clientAddress: served } = input as Record<string, unknown>;
+  const { key, require, clientAddress: served } = input as VerifyBody;
   const unknown = unknownFields(input);
   const badServed = served !== undefined && served !== null && !isClientAddress(served);
   if (typeof key !== 'string' || key.length === 0 || unknown.length || badServed) {

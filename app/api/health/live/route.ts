@@ -1,6 +1,8 @@
-// Liveness: the process answers. Touches no database, so a database outage never restarts it.
+import { toResponse } from '@/lib/api/answer';
+import { LIVE } from '@/lib/setup/health';
+
 export const dynamic = 'force-dynamic';
 
 export function GET() {
-  return Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } });
+  return toResponse(LIVE);
 }

@@ -1,12 +1,8 @@
-import { pingDatabase } from '@/lib/setup/health';
+import { toResponse } from '@/lib/api/answer';
+import { readiness } from '@/lib/setup/health';
 
-// Readiness: 200 while the database answers, 503 otherwise (load balancers stop routing here).
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
-  const ready = await pingDatabase();
-  return Response.json(
-    ready ? { status: 'ok', database: 'ok' } : { status: 'unavailable', database: 'unreachable' },
-    { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } },
-  );
+  return toResponse(await readiness());
 }

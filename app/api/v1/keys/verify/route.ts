@@ -1,12 +1,11 @@
 import { BodyTooLarge, readBodyWithin } from '@/lib/api/body-limit';
-import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE, type EndpointAnswer } from '@/lib/verify/endpoint';
+import { toResponse } from '@/lib/api/answer';
+import { answerVerify, MAX_VERIFY_BODY_BYTES, VERIFY_BODY_TOO_LARGE } from '@/lib/verify/endpoint';
 import { clientAddress } from '@/lib/api/client-address';
 
 // Under `npm start`, server.ts answers this path (whatever its query string) before Next; this
 // handler serves `next dev` with the same code, and reads no more of the body than the fast path.
 export const dynamic = 'force-dynamic';
-
-const toResponse = (answer: EndpointAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
 
 export async function POST(request: Request): Promise<Response> {
   let bytes: Uint8Array;
