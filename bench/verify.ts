@@ -40,7 +40,7 @@
  * Issues 12 and 14: cached with usage counting, and with metrics on, ≥ 0.6× the floor. Issue 13:
  * each limited case ≥ 0.6× the floor.
  *
- * Options: --rounds 3  --duration 5 (seconds per case and round)  --warmup 1  --connections 32
+ * Options: --rounds 10  --duration 1.5 (seconds per case and round)  --warmup 0.5  --connections 32
  * --keys 1000  --driver postgres|pglite  --pin true|false
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -72,12 +72,12 @@ import type { Driver } from '@/lib/testing/temporary-database';
 
 const { values: options } = parseArgs({
   options: {
-    duration: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '1.5' },
+    warmup: { type: 'string', default: '0.5' },
     connections: { type: 'string', default: '32' },
     driver: { type: 'string', default: 'postgres' },
     keys: { type: 'string', default: '1000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '10' },
     pin: { type: 'string', default: String(availableParallelism() >= 2) },
   },
 });
@@ -173,7 +173,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
  * The floor's median round, then each case's (by requests/s) with its ratio to the floor. Every
  * case run follows a floor run of its own and is compared with that one: over a run of several
  * cases this machine's speed drifts by a third or more, which a ratio to one floor run per round
- * took for the cases' own.
+ * took for the cases' own. Many short pairs (10 rounds of 1.5 s) rather than a few long ones: the
+ * speed also swung by half within a minute, and a pair measured within 4 s sees less of a swing
+ * than one spread over 8 s.
  */
 async function rounds(floorCase: Case, cases: Case[]): Promise<[Figures, ...Figures[]]> {
   const floorRuns: Figures[] = [];
@@ -234,7 +236,8 @@ async function load(testCase: Case): Promise<Figures> {
   const cpuAfter = cpuMicros(pid);
   return {
     label: testCase.label,
-    rps: result.requests.average,
+    // Over the run's own length: autocannon's average is of whole seconds only.
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,

@@ -240,10 +240,13 @@ export function createListeners(options: FrontOptions): { request: RequestListen
   /**
    * Reads the body with plain stream callbacks and answers in the same turn when Verifier needs
    * no database: a cache hit makes no promise at all. The whole body usually arrives with the
-   * headers, so the body deadline's timer is set only for one that has not.
+   * headers, so the body deadline's timer is set only for one that has not. (Its first chunk is
+   * delivered while the parser is still in the request, before it marks the request complete:
+   * whether the body is all here is told by the declared length.)
    */
   const verify = (request: IncomingMessage, response: ServerResponse, address: string, requestId: string, started: bigint): void => {
-    if (Number(request.headers['content-length'] ?? 0) > MAX_VERIFY_BODY_BYTES) return refuseVerify(request, response, VERIFY_BODY_TOO_LARGE, requestId, started);
+    const declared = Number(request.headers['content-length'] ?? -1);
+    if (declared > MAX_VERIFY_BODY_BYTES) return refuseVerify(request, response, VERIFY_BODY_TOO_LARGE, requestId, started);
     const chunks: Buffer[] = [];
     let size = 0;
     let deadline: NodeJS.Timeout | undefined;
@@ -256,7 +259,7 @@ export function createListeners(options: FrontOptions): { request: RequestListen
       size += chunk.length;
       if (size > MAX_VERIFY_BODY_BYTES) return stop(VERIFY_BODY_TOO_LARGE);
       chunks.push(chunk);
-      if (deadline === undefined && !request.complete) deadline = setTimeout(() => stop(verifyTimeout(verifyBodyTimeoutMs)), verifyBodyTimeoutMs);
+      if (deadline === undefined && size !== declared && !request.complete) deadline = setTimeout(() => stop(verifyTimeout(verifyBodyTimeoutMs)), verifyBodyTimeoutMs);
     };
     const onEnd = () => {
       if (deadline !== undefined) clearTimeout(deadline);
