@@ -88,6 +88,9 @@ export const memberships = pgTable(
   ],
 );
 
+// Stored with fillfactor 70 (migration 0019, which drizzle does not model): the limits exchange
+// and last-used notes update rows in place, and the room left on each page keeps those updates
+// off the indexes.
 export const apiKeys = pgTable(
   'api_keys',
   {
