@@ -8,10 +8,9 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteKeyAction, deleteKeyFromItsPageAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { reach } from '@/lib/ui/reach';
 import type { ApiKeyJson } from '@/lib/keys/json';
-
 
 type Props = {
   slug: string;
@@ -47,33 +46,22 @@ export function DeleteKeyDialog({ slug, apiKey, open, onOpenChange, onCloseAutoF
   }
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setError(null);
         onOpenChange(next);
       }}
+      onCloseAutoFocus={onCloseAutoFocus}
+      title="Delete API key"
+      description={<>Delete “{apiKey.name}”? This is permanent: the key stops working at once, and every request that uses it is refused.</>}
+      error={error}
+      pending={pending}
+      label="Delete"
+      busyLabel="Deleting…"
+      onConfirm={confirm}
     >
-      <DialogContent size="sm" onCloseAutoFocus={onCloseAutoFocus}>
-        <DialogHeader>
-          <DialogTitle>Delete API key</DialogTitle>
-          <DialogDescription>
-            Delete “{apiKey.name}”? This is permanent: the key stops working at once, and every request that uses it is refused.
-          </DialogDescription>
-        </DialogHeader>
-        {apiKey.webhook ? (
-          <Alert tone="warning">
-            This is the project&apos;s webhook key. Signed webhooks stop until you choose another webhook key.
-          </Alert>
-        ) : null}
-        {error ? (
-          <Alert tone="error" className="mt-3">
-            {error}
-          </Alert>
-        ) : null}
-        <DialogActions busy={pending} label="Delete" busyLabel="Deleting…" variant="danger" onClick={confirm} />
-      </DialogContent>
-    </Dialog>
+      {apiKey.webhook ? <Alert tone="warning">This is the project&apos;s webhook key. Signed webhooks stop until you choose another webhook key.</Alert> : null}
+    </ConfirmDialog>
   );
 }

@@ -10,7 +10,7 @@ import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
 import { deleteKeysAction } from '@/app/projects/[slug]/settings/api-keys/actions';
 import { Alert } from '@/components/ui/alert';
-import { Dialog, DialogActions, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ApiKeyJson } from '@/lib/keys/json';
 import { reach } from '@/lib/ui/reach';
 import { keysCount } from './keys-count';
@@ -58,62 +58,59 @@ export function DeleteKeysDialog({ slug, keys, open, onOpenChange, onDeleted, on
   }
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         reset();
         onOpenChange(next);
       }}
+      onCloseAutoFocus={onCloseAutoFocus}
+      title="Delete API keys"
+      description={
+        <>
+          Delete {keysCount(keys.length)}? This is permanent: {keys.length === 1 ? 'it stops' : 'they stop'} working at once, and every request that uses{' '}
+          {keys.length === 1 ? 'it' : 'them'} is refused.
+        </>
+      }
+      error={error}
+      pending={pending}
+      label={`Delete ${keysCount(keys.length)}`}
+      busyLabel="Deleting…"
+      onConfirm={confirm}
     >
-      <DialogContent size="sm" onCloseAutoFocus={onCloseAutoFocus}>
-        <DialogHeader>
-          <DialogTitle>Delete API keys</DialogTitle>
-          <DialogDescription>
-            Delete {keysCount(keys.length)}? This is permanent: {keys.length === 1 ? 'it stops' : 'they stop'} working at once, and every request that uses{' '}
-            {keys.length === 1 ? 'it' : 'them'} is refused.
-          </DialogDescription>
-        </DialogHeader>
-        {/* Up to a hundred names: the list scrolls, and a keyboard can scroll it too. */}
-        <ul
-          aria-label="Keys to delete"
-          tabIndex={0}
-          className="max-h-48 list-disc space-y-0.5 overflow-y-auto rounded-md border border-zinc-200 py-2 pl-8 pr-3 text-sm text-zinc-800 focus-visible:outline-2 focus-visible:outline-zinc-900"
-        >
-          {keys.map((key) => (
-            <li key={key.id} className="break-words">
-              {key.name}
-              {key.webhook ? <span className="text-zinc-600"> (webhook key)</span> : null}
-            </li>
-          ))}
-        </ul>
-        {askWebhook ? (
-          <div className="mt-3 space-y-2">
-            <Alert tone="warning">
-              {webhookKey ? <>“{webhookKey.name}” is</> : <>One of these keys is</>} the project&apos;s webhook key. Signed webhooks stop until you choose another webhook key.
-            </Alert>
-            <div className="flex items-start gap-2 text-sm">
-              <input
-                id={confirmId}
-                type="checkbox"
-                checked={confirmWebhookKey}
-                onChange={(event) => setConfirmWebhookKey(event.target.checked)}
-                disabled={pending}
-                className="mt-0.5 size-4 shrink-0 accent-red-600"
-              />
-              <label htmlFor={confirmId} className="text-zinc-800">
-                {webhookKey ? <>Also delete the webhook key “{webhookKey.name}”</> : <>Also delete the webhook key</>}
-              </label>
-            </div>
-          </div>
-        ) : null}
-        {error ? (
-          <Alert tone="error" className="mt-3">
-            {error}
+      {/* Up to a hundred names: the list scrolls, and a keyboard can scroll it too. */}
+      <ul
+        aria-label="Keys to delete"
+        tabIndex={0}
+        className="max-h-48 list-disc space-y-0.5 overflow-y-auto rounded-md border border-zinc-200 py-2 pl-8 pr-3 text-sm text-zinc-800 focus-visible:outline-2 focus-visible:outline-zinc-900"
+      >
+        {keys.map((key) => (
+          <li key={key.id} className="break-words">
+            {key.name}
+            {key.webhook ? <span className="text-zinc-600"> (webhook key)</span> : null}
+          </li>
+        ))}
+      </ul>
+      {askWebhook ? (
+        <div className="mt-3 space-y-2">
+          <Alert tone="warning">
+            {webhookKey ? <>“{webhookKey.name}” is</> : <>One of these keys is</>} the project&apos;s webhook key. Signed webhooks stop until you choose another webhook key.
           </Alert>
-        ) : null}
-        <DialogActions busy={pending} label={`Delete ${keysCount(keys.length)}`} busyLabel="Deleting…" variant="danger" onClick={confirm} />
-      </DialogContent>
-    </Dialog>
+          <div className="flex items-start gap-2 text-sm">
+            <input
+              id={confirmId}
+              type="checkbox"
+              checked={confirmWebhookKey}
+              onChange={(event) => setConfirmWebhookKey(event.target.checked)}
+              disabled={pending}
+              className="mt-0.5 size-4 shrink-0 accent-red-600"
+            />
+            <label htmlFor={confirmId} className="text-zinc-800">
+              {webhookKey ? <>Also delete the webhook key “{webhookKey.name}”</> : <>Also delete the webhook key</>}
+            </label>
+          </div>
+        </div>
+      ) : null}
+    </ConfirmDialog>
   );
 }

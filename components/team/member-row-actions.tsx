@@ -19,8 +19,8 @@ const MemberRowMenu = lazyMenu<MemberRowMenuProps>(
   () => import('./member-row-menu').then((module) => module.MemberRowMenu),
   ({ trigger }, standIn) => <RowMenuButton {...trigger} {...standIn} />,
 );
-const loadRemoveDialog = () => import('./remove-member-dialog').then((module) => module.RemoveMemberDialog);
-const RemoveMemberDialog = dynamic(loadRemoveDialog, { ssr: false });
+const loadConfirmDialog = () => import('@/components/ui/confirm-dialog').then((module) => module.ConfirmDialog);
+const ConfirmDialog = dynamic(loadConfirmDialog, { ssr: false });
 const ErrorDialog = dynamic(() => import('@/components/ui/error-dialog').then((module) => module.ErrorDialog), { ssr: false });
 
 type Props = { slug: string; member: Member; isSelf: boolean; lastAdmin: boolean };
@@ -57,7 +57,7 @@ export function MemberRowActions({ slug, member, isSelf, lastAdmin }: Props) {
         nextRole={nextRole}
         isSelf={isSelf}
         lastAdmin={lastAdmin}
-        onOpen={() => void loadRemoveDialog()}
+        onOpen={() => void loadConfirmDialog()}
         onChoose={(choice) => {
           if (choice === 'role') return void run(() => reach(changeRoleAction(slug, member.userId, { role: nextRole })));
           mount('remove');
@@ -66,16 +66,19 @@ export function MemberRowActions({ slug, member, isSelf, lastAdmin }: Props) {
       />
 
       {used.includes('remove') ? (
-        <RemoveMemberDialog
+        <ConfirmDialog
           open={removing}
           onOpenChange={setRemoving}
           onCloseAutoFocus={(event) => {
             event.preventDefault();
             trigger.current?.focus();
           }}
+          title="Remove member"
           description={<>Remove {member.email} from this project? They lose access at once. Their account stays, and so do the keys they created.</>}
           error={error}
           pending={pending}
+          label="Remove"
+          busyLabel="Removing…"
           onConfirm={() => void run(() => reach(removeMemberAction(slug, member.userId)))}
         />
       ) : null}
