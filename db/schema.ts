@@ -330,19 +330,20 @@ export const projectUsage = pgTable(
 );
 
 /**
- * Rate-limit windows shared by every node (lib/limits/exchange.ts): each node adds what it admitted
- * in a key's window and reads back the total. No foreign key, like key_usage; rows older than the
- * longest window leave with each node's exchange.
+ * Rate-limit windows shared by every node (lib/limits/exchange.ts): one row per rate-limited key in
+ * use, updated in place by each node's exchange — the window it was last counted in (ms since the
+ * epoch, `windowMs` long), that window's total and the previous window's. No foreign key, like
+ * key_usage (an exchange carrying a key deleted meanwhile must still go through); rows two windows
+ * old leave with the exchanges' pruning. Filled to 70% (migration 0020), like api_keys: its rows
+ * are rewritten twice a second and no indexed column changes, so the new version stays on its page.
  */
-export const rateLimitCounters = pgTable(
-  'rate_limit_counters',
-  {
-    apiKeyId: uuid('api_key_id').notNull(),
-    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
-    count: bigint('count', { mode: 'number' }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.apiKeyId, t.windowStart] }), index('rate_limit_counters_window_idx').on(t.windowStart)],
-);
+export const rateLimitWindows = pgTable('rate_limit_windows', {
+  apiKeyId: uuid('api_key_id').primaryKey(),
+  windowMs: integer('window_ms').notNull(),
+  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+  previous: bigint('previous', { mode: 'number' }).notNull(),
+});
 
 /** One key of a stored ranking: its list, its internal id, and its counts over the range. */
 export type RankedKey = { list: 'volume' | 'refusals'; apiKeyId: string; total: number; refused: number };

@@ -1,7 +1,7 @@
 /**
  * The exchange that makes each node's local limit decisions hold across nodes: every
  * KEYWARD_LIMITS_EXCHANGE_MS (500 ms by default, at most 1 s), off the hot path, one statement adds
- * this node's rate-limit admissions to the shared window rows and reads back every node's totals,
+ * this node's rate-limit admissions to each key's shared row and reads back every node's totals,
  * and one subtracts its usage-cap spending from the keys' counts (refilling first where a period
  * has begun) and reads back what is left; then the limits' webhooks found due are claimed
  * (lib/limits/notices.ts). A failed exchange keeps what it carried for the next.
@@ -14,40 +14,55 @@ import { positiveIntFromEnv } from '@/lib/config/env';
 import { recordDatabaseError } from '@/lib/metrics/recorder';
 import type { CapSpend, UsageCaps } from './caps';
 import { LimitNotices } from './notices';
-import type { RateCount, RateLimits } from './rate';
+import type { RateDelta, RateLimits, RateTotals } from './rate';
 import { refillDue, textList, usageLowNoticed, usesLeft } from './sql';
 
-/** Window rows older than the longest window (1 h) and its predecessor are not read again. */
-const COUNTER_RETENTION_MS = 3 * 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
 
-
-/** Adds this node's admissions and reads every node's totals of the windows asked for. */
-export async function exchangeRates(db: Db, deltas: RateCount[], wanted: Array<{ apiKeyId: string; windowStart: number }>): Promise<RateCount[]> {
-  if (deltas.length === 0 && wanted.length === 0) return [];
-  const rows = await queryRows<{ api_key_id: string; window_start: string | number; count: string | number }>(
+/**
+ * Adds this node's admissions to each key's row of rate_limit_windows and reads back every key's
+ * totals, as the counts of its stored window and of the one before it. A key has one row, updated
+ * in place: the window it was last counted in, that window's total and the previous window's.
+ * Admissions in a later window turn the row (the window's total becomes the previous one, or 0 when
+ * a whole window went by); late admissions in the row's previous window still count there; a key
+ * whose window length was edited starts over. Each delta's key's totals come back at its index
+ * (undefined where the key has no row yet), so no key id is read back.
+ */
+export async function exchangeRates(db: Db, deltas: RateDelta[]): Promise<Array<RateTotals | undefined>> {
+  if (deltas.length === 0) return [];
+  const rows = await queryRows<{ i: number; window_ms: number; window_start: number; count: number; previous: number }>(
     db,
-    sql`with sent as (
-          insert into rate_limit_counters (api_key_id, window_start, count)
-          select k, to_timestamp(w / 1000.0), n
-            from unnest(string_to_array(${textList(deltas.map((d) => d.apiKeyId))}, ',')::uuid[],
-                        string_to_array(${textList(deltas.map((d) => d.windowStart))}, ',')::bigint[],
-                        string_to_array(${textList(deltas.map((d) => d.count))}, ',')::bigint[]) as d(k, w, n)
-           order by k, w
-          on conflict (api_key_id, window_start) do update set count = rate_limit_counters.count + excluded.count
-          returning api_key_id, window_start, count
-        ), asked as (
-          select k, to_timestamp(w / 1000.0) as s
-            from unnest(string_to_array(${textList(wanted.map((w) => w.apiKeyId))}, ',')::uuid[],
-                        string_to_array(${textList(wanted.map((w) => w.windowStart))}, ',')::bigint[]) as a(k, w)
+    sql`with d as (
+          select * from unnest(string_to_array(${textList(deltas.map((d) => d.apiKeyId))}, ',')::uuid[],
+                               string_to_array(${textList(deltas.map((d) => d.windowMs))}, ',')::int[],
+                               string_to_array(${textList(deltas.map((d) => d.windowStart))}, ',')::bigint[],
+                               string_to_array(${textList(deltas.map((d) => d.count))}, ',')::bigint[],
+                               string_to_array(${textList(deltas.map((d) => d.previous))}, ',')::bigint[]) with ordinality as d(k, ms, w, n, p, i)
+        ), sent as (
+          insert into rate_limit_windows as r (api_key_id, window_ms, window_start, count, previous)
+          select k, ms, w, n, p from d where n > 0 or p > 0 order by k
+          on conflict (api_key_id) do update set
+            window_ms = excluded.window_ms,
+            window_start = case when excluded.window_ms <> r.window_ms or excluded.window_start > r.window_start then excluded.window_start else r.window_start end,
+            count = case when excluded.window_ms <> r.window_ms or excluded.window_start > r.window_start then excluded.count
+                         when excluded.window_start = r.window_start then r.count + excluded.count
+                         else r.count end,
+            previous = case when excluded.window_ms <> r.window_ms then excluded.previous
+                            when excluded.window_start = r.window_start then r.previous + excluded.previous
+                            when excluded.window_start = r.window_start + r.window_ms then r.count + excluded.previous
+                            when excluded.window_start > r.window_start then excluded.previous
+                            when excluded.window_start = r.window_start - r.window_ms then r.previous + excluded.count
+                            else r.previous end
+          returning api_key_id, window_ms, window_start, count, previous
         )
-        select api_key_id, (extract(epoch from window_start) * 1000)::bigint as window_start, count from sent
-        union all
-        select c.api_key_id, (extract(epoch from c.window_start) * 1000)::bigint, c.count
-          from rate_limit_counters c join asked on c.api_key_id = asked.k and c.window_start = asked.s
-         where not exists (select 1 from sent where sent.api_key_id = c.api_key_id and sent.window_start = c.window_start)`,
+        select d.i::int as i, coalesce(s.window_ms, r.window_ms) as window_ms, coalesce(s.window_start, r.window_start)::float8 as window_start,
+               coalesce(s.count, r.count)::float8 as count, coalesce(s.previous, r.previous)::float8 as previous
+          from d left join sent s on s.api_key_id = d.k left join rate_limit_windows r on r.api_key_id = d.k
+         where s.api_key_id is not null or r.api_key_id is not null`,
   );
-  return rows.map((row) => ({ apiKeyId: row.api_key_id, windowStart: Number(row.window_start), count: Number(row.count) }));
+  const totals = new Array<RateTotals | undefined>(deltas.length);
+  for (const { i, window_ms: windowMs, window_start: windowStart, count, previous } of rows) totals[i - 1] = { windowMs, windowStart, count, previous };
+  return totals;
 }
 
 /** What is left of a key after an exchange: `cap` and `lowNoticed` tell whether api_key.usage_low is due. */
@@ -142,14 +157,14 @@ export class LimitExchange {
       recordDatabaseError(error);
       return;
     }
-    const rate = this.rates.beginExchange(now);
+    const rates = this.rates.beginExchange(now);
     const cap = this.caps.beginExchange(now);
     let low: string[] = [];
     await Promise.all([
-      exchangeRates(db, rate.deltas, rate.wanted).then(
-        (totals) => this.rates.completeExchange(totals, rate.sent),
+      exchangeRates(db, rates).then(
+        (totals) => this.rates.completeExchange(rates, totals),
         (error: unknown) => {
-          this.rates.failedExchange(rate.sent);
+          this.rates.failedExchange(rates);
           recordDatabaseError(error);
         },
       ),
@@ -168,7 +183,8 @@ export class LimitExchange {
     if (this.notices) await this.notices.send(db, low, refusals, now).catch(recordDatabaseError);
     if (now - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = now;
-      await db.execute(sql`delete from rate_limit_counters where window_start < ${new Date(now - COUNTER_RETENTION_MS).toISOString()}::timestamptz`).catch(recordDatabaseError);
+      // Rows whose last window and the one before it are over no longer weigh on any decision.
+      await db.execute(sql`delete from rate_limit_windows where window_start < ${now}::bigint - 2 * window_ms`).catch(recordDatabaseError);
     }
   }
 }

@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimits, type RateCount } from './rate';
+import { RateLimits, type RateTotals } from './rate';
 
 const WINDOW = 60_000;
 const rate = { limit: 10, windowSeconds: 60 };
 
-/** The shared rows of PostgreSQL, as lib/limits/exchange.ts keeps them: (key, window) → total. */
+/**
+ * The shared totals of PostgreSQL, per key and window: (key, window) → total. The way
+ * lib/limits/exchange.ts keeps them in one row per key is tested on both databases in
+ * storage.test.ts; here, what each node makes of them.
+ */
 class SharedRows {
   readonly rows = new Map<string, number>();
+  private add(at: string, count: number): void {
+    this.rows.set(at, (this.rows.get(at) ?? 0) + count);
+  }
   exchange(node: RateLimits, now: number): void {
-    const { deltas, wanted, sent } = node.beginExchange(now);
-    for (const { apiKeyId, windowStart, count } of deltas) this.rows.set(`${apiKeyId}@${windowStart}`, (this.rows.get(`${apiKeyId}@${windowStart}`) ?? 0) + count);
-    const totals: RateCount[] = wanted.map(({ apiKeyId, windowStart }) => ({ apiKeyId, windowStart, count: this.rows.get(`${apiKeyId}@${windowStart}`) ?? 0 }));
-    node.completeExchange(totals, sent);
+    const deltas = node.beginExchange(now);
+    const totals: RateTotals[] = deltas.map(({ apiKeyId, windowMs, windowStart, count, previous }) => {
+      this.add(`${apiKeyId}@${windowStart}`, count);
+      this.add(`${apiKeyId}@${windowStart - windowMs}`, previous);
+      return { windowMs, windowStart, count: this.rows.get(`${apiKeyId}@${windowStart}`)!, previous: this.rows.get(`${apiKeyId}@${windowStart - windowMs}`)! };
+    });
+    node.completeExchange(deltas, totals);
   }
 }
 
@@ -98,8 +108,7 @@ describe('rate limits', () => {
     const node = new RateLimits();
     const now = 40 * WINDOW;
     for (let i = 0; i < 4; i++) node.take('k', rate, now + i);
-    const { sent } = node.beginExchange(now + 10);
-    node.failedExchange(sent);
+    node.failedExchange(node.beginExchange(now + 10));
     node.take('k', rate, now + 20);
     shared.exchange(node, now + 30);
     expect(shared.rows.get(`k@${now}`)).toBe(5);

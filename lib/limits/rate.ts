@@ -20,9 +20,6 @@
 
 export type RateLimit = { limit: number; windowSeconds: number };
 
-/** Counts of one key's window, `windowStart` in ms since the epoch. */
-export type RateCount = { apiKeyId: string; windowStart: number; count: number };
-
 type KeyWindow = {
   windowMs: number;
   /** Start of the current window. */
@@ -33,6 +30,9 @@ type KeyWindow = {
   shared: number;
   /** Admitted here in this window and not yet in `shared`. */
   unsent: number;
+  /** Admitted here in this window, and in the previous one, and not yet handed to an exchange. */
+  toSend: number;
+  toSendPrevious: number;
   /** When a request of the key was last decided here: keys idle for two windows are forgotten. */
   seen: number;
 };
@@ -43,13 +43,18 @@ type KeyWindow = {
  */
 export type RateRefusal = { apiKeyId: string; at: number; windowStart: number; rate: RateLimit; retryAfterSeconds: number };
 
-/** What an exchange sends (this node's admissions since the last one) and which totals it reads back. */
-export type RateExchange = { deltas: RateCount[]; wanted: Array<{ apiKeyId: string; windowStart: number }> };
+/**
+ * One key's part of an exchange: what this node admitted since the last one in the key's current
+ * window (`count`, the window starting at `windowStart`, in ms since the epoch) and in the one
+ * before it (`previous`, admitted before the window turned); both 0 when it only reads back.
+ */
+export type RateDelta = { apiKeyId: string; windowMs: number; windowStart: number; count: number; previous: number };
+
+/** A key's totals across nodes after an exchange: its latest window, that window's count and the previous window's. */
+export type RateTotals = { windowMs: number; windowStart: number; count: number; previous: number };
 
 export class RateLimits {
   private readonly keys = new Map<string, KeyWindow>();
-  /** Admitted and not yet sent: key id → window start → count. */
-  private pending = new Map<string, Map<number, number>>();
   /** Refused since the last exchange: each key's first refusal. */
   private refusals = new Map<string, RateRefusal>();
 
@@ -62,14 +67,17 @@ export class RateLimits {
     const start = now - (now % windowMs);
     let state = this.keys.get(apiKeyId);
     if (state === undefined || state.windowMs !== windowMs) {
-      state = { windowMs, start, previous: 0, shared: 0, unsent: 0, seen: now };
+      state = { windowMs, start, previous: 0, shared: 0, unsent: 0, toSend: 0, toSendPrevious: 0, seen: now };
       this.keys.set(apiKeyId, state);
     } else if (state.start !== start) {
       // This window's count becomes the previous one, unless a whole window went by in between.
-      state.previous = start - state.start === windowMs ? state.shared + state.unsent : 0;
+      const next = start - state.start === windowMs;
+      state.previous = next ? state.shared + state.unsent : 0;
+      state.toSendPrevious = next ? state.toSend : 0;
       state.start = start;
       state.shared = 0;
       state.unsent = 0;
+      state.toSend = 0;
     }
     state.seen = now;
     const current = state.shared + state.unsent;
@@ -79,31 +87,28 @@ export class RateLimits {
       return retry;
     }
     state.unsent++;
-    let windows = this.pending.get(apiKeyId);
-    if (windows === undefined) this.pending.set(apiKeyId, (windows = new Map()));
-    windows.set(start, (windows.get(start) ?? 0) + 1);
+    state.toSend++;
     return 0;
   }
 
   /**
-   * Starts an exchange: hands over what this node admitted since the last one (kept back by
-   * `failed` if the exchange does not go through) and names the totals to read back: the current
-   * and previous window of every key decided here lately. Keys idle for two windows are dropped.
+   * Starts an exchange: a delta for every key decided here lately (keys idle for two windows are
+   * dropped), carrying what this node admitted since the last one. The deltas go back to
+   * `completeExchange`, or to `failedExchange` if the exchange does not go through.
    */
-  beginExchange(now: number): RateExchange & { sent: Map<string, Map<number, number>> } {
-    const sent = this.pending;
-    this.pending = new Map();
-    const deltas: RateCount[] = [];
-    for (const [apiKeyId, windows] of sent) for (const [windowStart, count] of windows) deltas.push({ apiKeyId, windowStart, count });
-    const wanted: RateExchange['wanted'] = [];
+  beginExchange(now: number): RateDelta[] {
+    const deltas: RateDelta[] = [];
     for (const [apiKeyId, state] of this.keys) {
-      if (now - state.seen > 2 * state.windowMs && !sent.has(apiKeyId)) {
+      const { toSend: count, toSendPrevious: previous } = state;
+      if (count === 0 && previous === 0 && now - state.seen > 2 * state.windowMs) {
         this.keys.delete(apiKeyId);
         continue;
       }
-      wanted.push({ apiKeyId, windowStart: state.start }, { apiKeyId, windowStart: state.start - state.windowMs });
+      deltas.push({ apiKeyId, windowMs: state.windowMs, windowStart: state.start, count, previous });
+      state.toSend = 0;
+      state.toSendPrevious = 0;
     }
-    return { deltas, wanted, sent };
+    return deltas;
   }
 
   /** Each key's first refusal since the last call, for the exchange to report. */
@@ -114,27 +119,42 @@ export class RateLimits {
     return refusals;
   }
 
-  /** The exchange went through: every node's totals, `sent` being what it added for this node. */
-  completeExchange(totals: RateCount[], sent: Map<string, Map<number, number>>): void {
-    for (const { apiKeyId, windowStart, count: total } of totals) {
-      const state = this.keys.get(apiKeyId);
-      if (!state) continue;
-      if (windowStart === state.start) {
-        state.shared = total;
-        state.unsent = Math.max(0, state.unsent - (sent.get(apiKeyId)?.get(windowStart) ?? 0));
-      } else if (windowStart === state.start - state.windowMs) {
-        // What was admitted in it since the exchange began is still to be sent.
-        state.previous = total + (this.pending.get(apiKeyId)?.get(windowStart) ?? 0);
+  /**
+   * The exchange went through: each delta's key's totals across nodes (undefined where no node
+   * has counted the key yet). A window may have turned here since the exchange began.
+   */
+  completeExchange(deltas: RateDelta[], totals: Array<RateTotals | undefined>): void {
+    for (const [i, delta] of deltas.entries()) {
+      const state = this.keys.get(delta.apiKeyId);
+      const row = totals[i];
+      if (!state || !row || row.windowMs !== state.windowMs) continue;
+      for (const [windowStart, total] of [
+        [row.windowStart, row.count],
+        [row.windowStart - row.windowMs, row.previous],
+      ] as const) {
+        if (windowStart === state.start) {
+          const sent = windowStart === delta.windowStart ? delta.count : windowStart === delta.windowStart - delta.windowMs ? delta.previous : 0;
+          state.shared = total;
+          state.unsent = Math.max(0, state.unsent - sent);
+        } else if (windowStart === state.start - state.windowMs) {
+          // What was admitted in it since the exchange began is still to be sent.
+          state.previous = total + state.toSendPrevious;
+        }
       }
     }
   }
 
-  /** The exchange failed: what it carried is sent with the next one. */
-  failedExchange(sent: Map<string, Map<number, number>>): void {
-    for (const [apiKeyId, windows] of sent) {
-      let pending = this.pending.get(apiKeyId);
-      if (pending === undefined) this.pending.set(apiKeyId, (pending = new Map()));
-      for (const [windowStart, count] of windows) pending.set(windowStart, (pending.get(windowStart) ?? 0) + count);
+  /** The exchange failed: what it carried is sent with the next one (in the windows that still count). */
+  failedExchange(deltas: RateDelta[]): void {
+    for (const { apiKeyId, windowMs, windowStart, count, previous } of deltas) {
+      const state = this.keys.get(apiKeyId);
+      if (!state || state.windowMs !== windowMs) continue;
+      if (state.start === windowStart) {
+        state.toSend += count;
+        state.toSendPrevious += previous;
+      } else if (state.start - windowMs === windowStart) {
+        state.toSendPrevious += count;
+      }
     }
   }
 }

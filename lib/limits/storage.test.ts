@@ -1,11 +1,58 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { queryRows } from '@/db/client';
 import { describeEachDatabase } from '@/lib/testing/databases';
+import { exchangeRates } from './exchange';
+import type { RateDelta } from './rate';
 
-describeEachDatabase('the table the exchange updates in place', (current) => {
-  it('leaves room on each page of api_keys for a row’s new version (fillfactor 70, migration 0019)', async () => {
-    const rows = await queryRows<{ options: string[] | null }>(current().db, sql`select reloptions as options from pg_class where relname = 'api_keys'`);
-    expect(rows).toEqual([{ options: ['fillfactor=70'] }]);
+const WINDOW = 60_000;
+const T = 1_000 * WINDOW;
+
+describeEachDatabase('the tables the exchange updates in place', (current) => {
+  it('leaves room on each page for a row’s new version (fillfactor 70: api_keys in migration 0019, rate_limit_windows in 0020)', async () => {
+    const rows = await queryRows<{ name: string; options: string[] | null }>(
+      current().db,
+      sql`select relname as name, reloptions as options from pg_class where relname in ('api_keys', 'rate_limit_windows') order by relname`,
+    );
+    expect(rows).toEqual([
+      { name: 'api_keys', options: ['fillfactor=70'] },
+      { name: 'rate_limit_windows', options: ['fillfactor=70'] },
+    ]);
+  });
+
+  it('keeps one row per rate-limited key: adds in its window, turns it, counts late admissions in the previous one', async () => {
+    const key = randomUUID();
+    const send = async (windowStart: number, count: number, previous = 0, windowMs = WINDOW) => {
+      const [totals] = await exchangeRates(current().db, [{ apiKeyId: key, windowMs, windowStart, count, previous }]);
+      return totals;
+    };
+    // No node has counted the key: nothing comes back, and reading writes nothing.
+    expect(await send(T, 0)).toBeUndefined();
+    expect(await send(T, 3)).toEqual({ windowMs: WINDOW, windowStart: T, count: 3, previous: 0 });
+    // Two nodes' admissions add up.
+    expect(await send(T, 4)).toEqual({ windowMs: WINDOW, windowStart: T, count: 7, previous: 0 });
+    // A node still reading the same window sees the total.
+    expect(await send(T, 0)).toEqual({ windowMs: WINDOW, windowStart: T, count: 7, previous: 0 });
+    // The next window turns the row; what this node admitted before the turn lands in the previous one.
+    expect(await send(T + WINDOW, 2, 1)).toEqual({ windowMs: WINDOW, windowStart: T + WINDOW, count: 2, previous: 8 });
+    // A node that has not seen the turn yet: its admissions count in the previous window.
+    expect(await send(T, 5)).toEqual({ windowMs: WINDOW, windowStart: T + WINDOW, count: 2, previous: 13 });
+    // Older than that, they weigh on no decision and are dropped.
+    expect(await send(T - WINDOW, 9)).toEqual({ windowMs: WINDOW, windowStart: T + WINDOW, count: 2, previous: 13 });
+    // A whole window went by: the previous one is what this node sent for it, nothing before.
+    expect(await send(T + 3 * WINDOW, 1, 2)).toEqual({ windowMs: WINDOW, windowStart: T + 3 * WINDOW, count: 1, previous: 2 });
+    // The key's window length was edited: the row starts over in the new length.
+    expect(await send(T + 3 * WINDOW, 4, 0, 1_000)).toEqual({ windowMs: 1_000, windowStart: T + 3 * WINDOW, count: 4, previous: 0 });
+    const rows = await queryRows<{ n: number }>(current().db, sql`select count(*)::int as n from rate_limit_windows where api_key_id = ${key}`);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('answers each key of an exchange at its place, whether it sent or only read', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const delta = (apiKeyId: string, count: number): RateDelta => ({ apiKeyId, windowMs: WINDOW, windowStart: T, count, previous: 0 });
+    await exchangeRates(current().db, [delta(b, 5)]);
+    const totals = await exchangeRates(current().db, [delta(a, 0), delta(b, 0), delta(c, 2)]);
+    expect(totals).toEqual([undefined, { windowMs: WINDOW, windowStart: T, count: 5, previous: 0 }, { windowMs: WINDOW, windowStart: T, count: 2, previous: 0 }]);
   });
 });
