@@ -24,7 +24,7 @@
  * the valid-key cases send every key in turn, each connection from its own place in the list, so
  * concurrent uncached lookups are of different keys, as they are in production. It prints each
  * case's median round — requests/s, p50 and p99, the median of its ratios to the floor, its ratio
- * to Next's, and the server's CPU time per answer (from /proc, threads included) — and times `Verifier.verify` in-process against a bare SHA-256 of the same key, and
+ * to Next's, and the server's CPU time per answer (from /proc, threads included) and the local PostgreSQL's — and times `Verifier.verify` in-process against a bare SHA-256 of the same key, and
  * what the front adds to each answer (request id, metrics, a log line). Also in the first rounds,
  * keys with each of issue 13's limits, none reached: an allowlist of ten ranges holding the
  * reported clientAddress, a rate limit, a usage cap.
@@ -163,9 +163,10 @@ type Case = { label: string; url: string; bodies?: string[]; expect: string; ser
  * `total`: requests answered in the measured runs (a median's: in all its rounds, warm-ups not
  * included). `ratio`: to the floor (a median's: the median of each round's ratio to the floor run
  * just before it). `cpuMicros`: the server's CPU time (user and system) per answer, in µs, where
- * /proc tells it.
+ * /proc tells it; `databaseMicros`: the local PostgreSQL's (every process of it: the exchanges and
+ * counts of this run, and whatever else it did meanwhile, which on a bench machine is nothing).
  */
-type Figures = { label: string; rps: number; p50: number; p99: number; bad: number; total: number; ratio: number; cpuMicros?: number };
+type Figures = { label: string; rps: number; p50: number; p99: number; bad: number; total: number; ratio: number; cpuMicros?: number; databaseMicros?: number };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
@@ -192,6 +193,7 @@ async function rounds(floorCase: Case, cases: Case[]): Promise<[Figures, ...Figu
     ...[...figures].sort((a, b) => a.rps - b.rps)[figures.length >> 1]!,
     total: figures.reduce((sum, { total }) => sum + total, 0),
     cpuMicros: figures.every(({ cpuMicros }) => cpuMicros !== undefined) ? median(figures.map(({ cpuMicros }) => cpuMicros!)) : undefined,
+    databaseMicros: figures.every(({ databaseMicros }) => databaseMicros !== undefined) ? median(figures.map(({ databaseMicros }) => databaseMicros!)) : undefined,
   });
   return [middle(floorRuns), ...runs.map((pairs) => ({ ...middle(pairs.map(({ figures }) => figures)), ratio: median(pairs.map(({ ratio }) => ratio)) }))];
 }
@@ -202,6 +204,16 @@ function cpuMicros(pid: number | undefined): number | undefined {
   // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks of 10 ms.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** The CPU time so far of every process of the local PostgreSQL (the bench's database is on it), where /proc and pgrep tell it. */
+function databaseCpuMicros(): number | undefined {
+  if (options.driver !== 'postgres') return undefined;
+  const pids = spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' });
+  if (pids.status !== 0) return undefined;
+  let sum = 0;
+  for (const pid of pids.stdout.trim().split('\n')) sum += cpuMicros(Number(pid)) ?? 0;
+  return sum;
 }
 
 async function check(testCase: Case): Promise<void> {
@@ -231,9 +243,9 @@ async function load(testCase: Case): Promise<Figures> {
   };
   if (WARMUP > 0) await autocannon({ ...request, duration: WARMUP });
   const pid = testCase.server();
-  const cpuBefore = cpuMicros(pid);
+  const [cpuBefore, databaseBefore] = [cpuMicros(pid), databaseCpuMicros()];
   const result = await autocannon({ ...request, duration: DURATION });
-  const cpuAfter = cpuMicros(pid);
+  const [cpuAfter, databaseAfter] = [cpuMicros(pid), databaseCpuMicros()];
   return {
     label: testCase.label,
     // Over the run's own length: autocannon's average is of whole seconds only.
@@ -244,6 +256,7 @@ async function load(testCase: Case): Promise<Figures> {
     total: result.requests.total,
     ratio: 1,
     cpuMicros: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / result.requests.total,
+    databaseMicros: databaseBefore === undefined || databaseAfter === undefined ? undefined : (databaseAfter - databaseBefore) / result.requests.total,
   };
 }
 
@@ -335,7 +348,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 /** One row per case, each as a share of the floor measured beside it and of Next's floor. */
 function print(rows: Figures[], next: Figures): void {
-  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', '× node:http', '× Next', 'server µs/answer', 'non-2xx/errors'];
+  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', '× node:http', '× Next', 'server µs/answer', 'PostgreSQL µs/answer', 'non-2xx/errors'];
   const table = rows.map((figures) => [
     figures.label,
     fmt(figures.rps),
@@ -344,6 +357,7 @@ function print(rows: Figures[], next: Figures): void {
     `${fmt(figures.ratio, 2)}×`,
     `${fmt(figures.rps / next.rps, 1)}×`,
     figures.cpuMicros === undefined ? '–' : fmt(figures.cpuMicros, 1),
+    figures.databaseMicros === undefined ? '–' : fmt(figures.databaseMicros, 1),
     String(figures.bad),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i]!.length)));
