@@ -331,19 +331,24 @@ export const projectUsage = pgTable(
 
 /**
  * Rate-limit windows shared by every node (lib/limits/exchange.ts): one row per rate-limited key in
- * use, updated in place by each node's exchange — the window it was last counted in (ms since the
- * epoch, `windowMs` long), that window's total and the previous window's. No foreign key, like
- * key_usage (an exchange carrying a key deleted meanwhile must still go through); rows two windows
- * old leave with the exchanges' pruning. Filled to 70% (migration 0020), like api_keys: its rows
- * are rewritten twice a second and no indexed column changes, so the new version stays on its page.
+ * use and window length (an edited length starts a row of its own), updated in place by each
+ * node's exchange — the window it was last counted in (ms since the epoch), that window's total
+ * and the previous window's. No foreign key, like key_usage (an exchange carrying a key deleted
+ * meanwhile must still go through); rows whose window and the next are over leave with the
+ * exchanges' pruning. Filled to 70% (migration 0020), like api_keys: its rows are rewritten twice a
+ * second and no indexed column changes, so the new version stays on its page.
  */
-export const rateLimitWindows = pgTable('rate_limit_windows', {
-  apiKeyId: uuid('api_key_id').primaryKey(),
-  windowMs: integer('window_ms').notNull(),
-  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
-  count: bigint('count', { mode: 'number' }).notNull(),
-  previous: bigint('previous', { mode: 'number' }).notNull(),
-});
+export const rateLimitWindows = pgTable(
+  'rate_limit_windows',
+  {
+    apiKeyId: uuid('api_key_id').notNull(),
+    windowMs: integer('window_ms').notNull(),
+    windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    previous: bigint('previous', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.windowMs] })],
+);
 
 /** One key of a stored ranking: its list, its internal id, and its counts over the range. */
 export type RankedKey = { list: 'volume' | 'refusals'; apiKeyId: string; total: number; refused: number };

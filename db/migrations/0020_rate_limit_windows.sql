@@ -1,14 +1,16 @@
--- One row per rate-limited key instead of one per key and window (lib/limits/exchange.ts): each
--- node's exchange, twice a second, updates the key's row in place (its window, that window's total
--- and the previous window's) instead of inserting a row for each new window and reading two back,
--- and no row outlives two of its windows. The counts of the windows under way start over at
--- upgrade: a key may admit its limit once more in the window under way.
+-- One row per rate-limited key and window length instead of one per key and window
+-- (lib/limits/exchange.ts): each node's exchange, twice a second, updates the key's row in place
+-- (its window, that window's total and the previous window's) instead of inserting a row for each
+-- new window and reading two back. An edited window length starts a row of its own. The counts of
+-- the windows under way start over at upgrade: a key may admit its limit once more in the window
+-- under way.
 CREATE TABLE "rate_limit_windows" (
-	"api_key_id" uuid PRIMARY KEY NOT NULL,
+	"api_key_id" uuid NOT NULL,
 	"window_ms" integer NOT NULL,
 	"window_start" bigint NOT NULL,
 	"count" bigint NOT NULL,
-	"previous" bigint NOT NULL
+	"previous" bigint NOT NULL,
+	CONSTRAINT "rate_limit_windows_api_key_id_window_ms_pk" PRIMARY KEY("api_key_id","window_ms")
 );
 --> statement-breakpoint
 -- Rewritten in place all day with no indexed column changed: room on each page keeps the new

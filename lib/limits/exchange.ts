@@ -21,16 +21,18 @@ const PRUNE_EVERY_MS = 60_000;
 
 /**
  * Adds this node's admissions to each key's row of rate_limit_windows and reads back every key's
- * totals, as the counts of its stored window and of the one before it. A key has one row, updated
- * in place: the window it was last counted in, that window's total and the previous window's.
- * Admissions in a later window turn the row (the window's total becomes the previous one, or 0 when
- * a whole window went by); late admissions in the row's previous window still count there; a key
- * whose window length was edited starts over. Each delta's key's totals come back at its index
- * (undefined where the key has no row yet), so no key id is read back.
+ * totals. A key has one row per window length (an edited length starts a row of its own, and
+ * nodes that have not seen the edit yet go on counting in the old one), updated in place: the
+ * window it was last counted in, that window's total and the previous window's. Admissions in a
+ * later window turn the row: its total becomes the previous one when the windows are consecutive,
+ * else the sender's own count of the window before its current one is all there is. Late
+ * admissions in the row's previous window still count there; older ones weigh on no decision and
+ * are dropped. Each delta's totals come back at its index (undefined where no node has counted
+ * the key in that length yet), so no key id is read back.
  */
 export async function exchangeRates(db: Db, deltas: RateDelta[]): Promise<Array<RateTotals | undefined>> {
   if (deltas.length === 0) return [];
-  const rows = await queryRows<{ i: number; window_ms: number; window_start: number; count: number; previous: number }>(
+  const rows = await queryRows<{ i: number; window_start: number; count: number; previous: number }>(
     db,
     sql`with d as (
           select * from unnest(string_to_array(${textList(deltas.map((d) => d.apiKeyId))}, ',')::uuid[],
@@ -40,29 +42,40 @@ export async function exchangeRates(db: Db, deltas: RateDelta[]): Promise<Array<
                                string_to_array(${textList(deltas.map((d) => d.previous))}, ',')::bigint[]) with ordinality as d(k, ms, w, n, p, i)
         ), sent as (
           insert into rate_limit_windows as r (api_key_id, window_ms, window_start, count, previous)
-          select k, ms, w, n, p from d where n > 0 or p > 0 order by k
-          on conflict (api_key_id) do update set
-            window_ms = excluded.window_ms,
-            window_start = case when excluded.window_ms <> r.window_ms or excluded.window_start > r.window_start then excluded.window_start else r.window_start end,
-            count = case when excluded.window_ms <> r.window_ms or excluded.window_start > r.window_start then excluded.count
+          select k, ms, w, n, p from d where n > 0 or p > 0 order by k, ms
+          on conflict (api_key_id, window_ms) do update set
+            window_start = greatest(r.window_start, excluded.window_start),
+            count = case when excluded.window_start > r.window_start then excluded.count
                          when excluded.window_start = r.window_start then r.count + excluded.count
                          else r.count end,
-            previous = case when excluded.window_ms <> r.window_ms then excluded.previous
-                            when excluded.window_start = r.window_start then r.previous + excluded.previous
+            previous = case when excluded.window_start = r.window_start then r.previous + excluded.previous
                             when excluded.window_start = r.window_start + r.window_ms then r.count + excluded.previous
                             when excluded.window_start > r.window_start then excluded.previous
                             when excluded.window_start = r.window_start - r.window_ms then r.previous + excluded.count
                             else r.previous end
           returning api_key_id, window_ms, window_start, count, previous
         )
-        select d.i::int as i, coalesce(s.window_ms, r.window_ms) as window_ms, coalesce(s.window_start, r.window_start)::float8 as window_start,
+        select d.i::int as i, coalesce(s.window_start, r.window_start)::float8 as window_start,
                coalesce(s.count, r.count)::float8 as count, coalesce(s.previous, r.previous)::float8 as previous
-          from d left join sent s on s.api_key_id = d.k left join rate_limit_windows r on r.api_key_id = d.k
+          from d left join sent s on s.api_key_id = d.k and s.window_ms = d.ms
+                 left join rate_limit_windows r on r.api_key_id = d.k and r.window_ms = d.ms
          where s.api_key_id is not null or r.api_key_id is not null`,
   );
   const totals = new Array<RateTotals | undefined>(deltas.length);
-  for (const { i, window_ms: windowMs, window_start: windowStart, count, previous } of rows) totals[i - 1] = { windowMs, windowStart, count, previous };
+  for (const { i, window_start: windowStart, count, previous } of rows) totals[i - 1] = { windowStart, count, previous };
   return totals;
+}
+
+/**
+ * Deletes the rows whose window and the one after it are over (they weigh on no decision), each
+ * only if no exchange holds it: an exchange locks its rows in key order, and a delete that waited
+ * for one while holding another could deadlock with it.
+ */
+export async function pruneRateWindows(db: Db, now: number): Promise<void> {
+  await db.execute(sql`delete from rate_limit_windows
+                        where (api_key_id, window_ms) in (select api_key_id, window_ms from rate_limit_windows
+                                                           where window_start < ${now}::bigint - 2 * window_ms
+                                                           order by api_key_id, window_ms for update skip locked)`);
 }
 
 /** What is left of a key after an exchange: `cap` and `lowNoticed` tell whether api_key.usage_low is due. */
@@ -183,8 +196,7 @@ export class LimitExchange {
     if (this.notices) await this.notices.send(db, low, refusals, now).catch(recordDatabaseError);
     if (now - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = now;
-      // Rows whose last window and the one before it are over no longer weigh on any decision.
-      await db.execute(sql`delete from rate_limit_windows where window_start < ${now}::bigint - 2 * window_ms`).catch(recordDatabaseError);
+      await pruneRateWindows(db, now).catch(recordDatabaseError);
     }
   }
 }

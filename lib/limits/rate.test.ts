@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimits, type RateTotals } from './rate';
+import { RateLimits, type RateDelta, type RateTotals } from './rate';
 
 const WINDOW = 60_000;
 const rate = { limit: 10, windowSeconds: 60 };
@@ -14,14 +14,17 @@ class SharedRows {
   private add(at: string, count: number): void {
     this.rows.set(at, (this.rows.get(at) ?? 0) + count);
   }
-  exchange(node: RateLimits, now: number): void {
-    const deltas = node.beginExchange(now);
-    const totals: RateTotals[] = deltas.map(({ apiKeyId, windowMs, windowStart, count, previous }) => {
+  /** The exchange's statement: adds the deltas, reads back each key's totals. */
+  apply(deltas: RateDelta[]): RateTotals[] {
+    return deltas.map(({ apiKeyId, windowMs, windowStart, count, previous }) => {
       this.add(`${apiKeyId}@${windowStart}`, count);
       this.add(`${apiKeyId}@${windowStart - windowMs}`, previous);
-      return { windowMs, windowStart, count: this.rows.get(`${apiKeyId}@${windowStart}`)!, previous: this.rows.get(`${apiKeyId}@${windowStart - windowMs}`)! };
+      return { windowStart, count: this.rows.get(`${apiKeyId}@${windowStart}`)!, previous: this.rows.get(`${apiKeyId}@${windowStart - windowMs}`)! };
     });
-    node.completeExchange(deltas, totals);
+  }
+  exchange(node: RateLimits, now: number): void {
+    const deltas = node.beginExchange(now);
+    node.completeExchange(deltas, this.apply(deltas));
   }
 }
 
@@ -112,5 +115,51 @@ describe('rate limits', () => {
     node.take('k', rate, now + 20);
     shared.exchange(node, now + 30);
     expect(shared.rows.get(`k@${now}`)).toBe(5);
+  });
+  it('counts what a node admitted while its window turned during an exchange', () => {
+    const shared = new SharedRows();
+    const [a, b] = [new RateLimits(), new RateLimits()];
+    const next = 60 * WINDOW;
+    for (let i = 0; i < 5; i++) b.take('k', rate, next - 1_000 + i);
+    shared.exchange(b, next - 900);
+    for (let i = 0; i < 3; i++) a.take('k', rate, next - 100 + i);
+    // A's exchange reaches the database, and before its answer comes back A admits one more in
+    // the old window and one in the new.
+    const deltas = a.beginExchange(next - 50);
+    const totals = shared.apply(deltas);
+    expect(a.take('k', rate, next - 40)).toBe(0);
+    expect(a.take('k', rate, next + 10)).toBe(0);
+    a.completeExchange(deltas, totals);
+    // The previous window held 5 + 3 + 1 = 9: with the one admitted since, one more fits.
+    expect(a.take('k', rate, next + 20)).toBe(0);
+    expect(a.take('k', rate, next + 30)).toBeGreaterThan(0);
+    shared.exchange(a, next + 100);
+    expect([shared.rows.get(`k@${next - WINDOW}`), shared.rows.get(`k@${next}`)]).toEqual([9, 2]);
+  });
+
+  it('reads the window under way for a key without a request since its window ended', () => {
+    const shared = new SharedRows();
+    const [a, b] = [new RateLimits(), new RateLimits()];
+    const next = 70 * WINDOW;
+    for (let i = 0; i < 5; i++) a.take('k', rate, next - 1_000 + i);
+    shared.exchange(a, next - 900);
+    for (let i = 0; i < 8; i++) b.take('k', rate, next + 100 + i);
+    shared.exchange(b, next + 200);
+    // A's exchange asks for the new window, and learns of B's eight: 5 × 0.99 + 8 is over the limit.
+    shared.exchange(a, next + 300);
+    expect(a.take('k', rate, next + 400)).toBeGreaterThan(0);
+  });
+
+  it('sends what a failed exchange carried in the window it was admitted in, even after the window turned', () => {
+    const shared = new SharedRows();
+    const node = new RateLimits();
+    const next = 80 * WINDOW;
+    node.take('k', rate, next - 30);
+    node.take('k', rate, next - 20);
+    const deltas = node.beginExchange(next - 10);
+    node.take('k', rate, next + 5);
+    node.failedExchange(deltas);
+    shared.exchange(node, next + 20);
+    expect([shared.rows.get(`k@${next - WINDOW}`), shared.rows.get(`k@${next}`)]).toEqual([2, 1]);
   });
 });

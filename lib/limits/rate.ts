@@ -50,8 +50,8 @@ export type RateRefusal = { apiKeyId: string; at: number; windowStart: number; r
  */
 export type RateDelta = { apiKeyId: string; windowMs: number; windowStart: number; count: number; previous: number };
 
-/** A key's totals across nodes after an exchange: its latest window, that window's count and the previous window's. */
-export type RateTotals = { windowMs: number; windowStart: number; count: number; previous: number };
+/** A key's totals across nodes after an exchange: its latest window (ms since the epoch), that window's count and the previous window's. */
+export type RateTotals = { windowStart: number; count: number; previous: number };
 
 export class RateLimits {
   private readonly keys = new Map<string, KeyWindow>();
@@ -70,14 +70,7 @@ export class RateLimits {
       state = { windowMs, start, previous: 0, shared: 0, unsent: 0, toSend: 0, toSendPrevious: 0, seen: now };
       this.keys.set(apiKeyId, state);
     } else if (state.start !== start) {
-      // This window's count becomes the previous one, unless a whole window went by in between.
-      const next = start - state.start === windowMs;
-      state.previous = next ? state.shared + state.unsent : 0;
-      state.toSendPrevious = next ? state.toSend : 0;
-      state.start = start;
-      state.shared = 0;
-      state.unsent = 0;
-      state.toSend = 0;
+      turn(state, start);
     }
     state.seen = now;
     const current = state.shared + state.unsent;
@@ -99,11 +92,15 @@ export class RateLimits {
   beginExchange(now: number): RateDelta[] {
     const deltas: RateDelta[] = [];
     for (const [apiKeyId, state] of this.keys) {
-      const { toSend: count, toSendPrevious: previous } = state;
-      if (count === 0 && previous === 0 && now - state.seen > 2 * state.windowMs) {
+      if (state.toSend === 0 && state.toSendPrevious === 0 && now - state.seen > 2 * state.windowMs) {
         this.keys.delete(apiKeyId);
         continue;
       }
+      // A key without a request since its window ended asks for the window under way: the totals
+      // read back then count what other nodes admitted in it.
+      const start = now - (now % state.windowMs);
+      if (start > state.start) turn(state, start);
+      const { toSend: count, toSendPrevious: previous } = state;
       deltas.push({ apiKeyId, windowMs: state.windowMs, windowStart: state.start, count, previous });
       state.toSend = 0;
       state.toSendPrevious = 0;
@@ -127,15 +124,16 @@ export class RateLimits {
     for (const [i, delta] of deltas.entries()) {
       const state = this.keys.get(delta.apiKeyId);
       const row = totals[i];
-      if (!state || !row || row.windowMs !== state.windowMs) continue;
+      // Totals of another window length: the key's limit was edited meanwhile.
+      if (!state || !row || delta.windowMs !== state.windowMs) continue;
       for (const [windowStart, total] of [
         [row.windowStart, row.count],
-        [row.windowStart - row.windowMs, row.previous],
+        [row.windowStart - delta.windowMs, row.previous],
       ] as const) {
         if (windowStart === state.start) {
-          const sent = windowStart === delta.windowStart ? delta.count : windowStart === delta.windowStart - delta.windowMs ? delta.previous : 0;
+          // The window has not turned here since the exchange began: what it sent is in the total.
           state.shared = total;
-          state.unsent = Math.max(0, state.unsent - sent);
+          state.unsent = Math.max(0, state.unsent - (windowStart === delta.windowStart ? delta.count : 0));
         } else if (windowStart === state.start - state.windowMs) {
           // What was admitted in it since the exchange began is still to be sent.
           state.previous = total + state.toSendPrevious;
@@ -157,6 +155,17 @@ export class RateLimits {
       }
     }
   }
+}
+
+/** Moves a key's state to the window starting at `start`: its count becomes the previous one, unless a whole window went by in between. */
+function turn(state: KeyWindow, start: number): void {
+  const next = start - state.start === state.windowMs;
+  state.previous = next ? state.shared + state.unsent : 0;
+  state.toSendPrevious = next ? state.toSend : 0;
+  state.start = start;
+  state.shared = 0;
+  state.unsent = 0;
+  state.toSend = 0;
 }
 
 /**
